@@ -1,0 +1,542 @@
+"""The named checks. Each takes the grading context and its YAML parameters and returns a CheckResult.
+
+Checks never decide the order they run in: grader.checks.CHECK_NAMES does.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+from ..engine import (
+    BadOutput,
+    CandidateError,
+    Impl,
+    Prepared,
+    Raised,
+    Spy,
+    describe,
+    leaves_close,
+    max_abs,
+    round_trip,
+    worst,
+)
+from ..schema import CodingQuestion
+from . import CHECK_NAMES
+
+
+@dataclass
+class CheckResult:
+    """The outcome of one check; `passed` is None when the check was skipped (with the reason)."""
+
+    name: str
+    passed: bool | None
+    message: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "passed": self.passed, "message": self.message, "details": self.details}
+
+
+@dataclass
+class Context:
+    """Everything a check needs: the question, the candidate, the prepared cases and the settings."""
+
+    question: CodingQuestion
+    candidate: Impl
+    reference: Impl
+    spy: Spy
+    dtype: torch.dtype
+    device: str
+    seed: int
+    cases: list[Prepared]         # value cases (also the diagnosis probes)
+    raise_cases: list[Prepared]
+    large: list[Prepared]         # large-logit variants (probes too)
+    outputs: dict[str, list[Any]] = field(default_factory=dict)  # candidate leaves by case id
+
+    @property
+    def meta_dtype(self) -> torch.dtype:
+        """The dtype of semantic checks: float64 where the question allows it."""
+        return torch.float64 if "float64" in self.question.coding.dtypes else torch.float32
+
+    def run(self, prep: Prepared, args: Any, dtype: torch.dtype | None = None) -> list[Any]:
+        return self.candidate.run(prep, args, dtype or self.dtype, self.device)
+
+    def arg_cases(self, params: dict[str, Any], needs: list[str] | None = None) -> list[Prepared]:
+        """Single-call cases chosen by `params['cases']` (default all) that have tensors for `needs`."""
+        chosen = params.get("cases")
+        out = []
+        for p in self.cases:
+            if p.is_script or (chosen and p.case.id not in chosen):
+                continue
+            if needs and not all(isinstance(p.master.get(n), torch.Tensor) for n in needs):
+                continue
+            out.append(p)
+        return out
+
+
+CHECKS: dict[str, Callable[[Context, dict[str, Any]], CheckResult]] = {}
+
+
+def check(name: str):
+    """Register a check function under `name` (which must be one of CHECK_NAMES)."""
+    assert name in CHECK_NAMES, name
+
+    def wrap(fn):
+        CHECKS[name] = fn
+        return fn
+    return wrap
+
+
+def ok(name: str, message: str, **details: Any) -> CheckResult:
+    return CheckResult(name, True, message, details)
+
+
+def fail(name: str, message: str, **details: Any) -> CheckResult:
+    return CheckResult(name, False, message, details)
+
+
+def skip(name: str, message: str) -> CheckResult:
+    return CheckResult(name, None, message)
+
+
+def where(prep: Prepared, seed: int) -> str:
+    return f"case '{prep.case.id}' ({prep.dims()}; seed {seed})" + (f" [{prep.label}]" if prep.label else "")
+
+
+# ----------------------------------------------------------------------------- structure and values
+
+
+@check("output_shape")
+def output_shape(ctx: Context, params: dict[str, Any]) -> CheckResult:
+    for prep in ctx.cases:
+        try:
+            got = ctx.run(prep, prep.inputs)
+        except BadOutput as exc:
+            return fail("output_shape", f"{where(prep, ctx.seed)}: {exc}")
+        ctx.outputs[prep.case.id] = got
+        exp = prep.baseline
+        same = len(got) == len(exp) and all(
+            (isinstance(g, torch.Tensor) and isinstance(e, torch.Tensor) and g.shape == e.shape)
+            or (not isinstance(e, torch.Tensor) and not isinstance(g, torch.Tensor))
+            for g, e in zip(got, exp))
+        if not same:
+            return fail("output_shape", f"{where(prep, ctx.seed)}: expected {describe(exp)}, got {describe(got)}",
+                        expected=describe(exp), got=describe(got))
+    return ok("output_shape", f"{len(ctx.cases)} case(s): outputs have the expected structure and shapes")
+
+
+@check("dtype_device")
+def dtype_device(ctx: Context, params: dict[str, Any]) -> CheckResult:
+    for prep in ctx.cases:
+        for i, (g, e) in enumerate(zip(ctx.outputs[prep.case.id], prep.baseline)):
+            if isinstance(e, torch.Tensor) and (g.dtype != e.dtype or g.device.type != e.device.type):
+                return fail("dtype_device", f"{where(prep, ctx.seed)}: output {i} is {g.dtype} on {g.device.type}, "
+                            f"expected {e.dtype} on {e.device.type}")
+    return ok("dtype_device", f"outputs are {str(ctx.dtype).replace('torch.', '')} on {ctx.device}")
+
+
+@check("finite")
+def finite(ctx: Context, params: dict[str, Any]) -> CheckResult:
+    for prep in ctx.cases:
+        for i, (g, e) in enumerate(zip(ctx.outputs[prep.case.id], prep.golden)):
+            if isinstance(e, torch.Tensor) and e.is_floating_point():
+                bad = torch.isfinite(e.cpu()) & ~torch.isfinite(g.detach().cpu())
+                if bad.any():
+                    idx = tuple(int(x) for x in bad.nonzero()[0])
+                    rows = _empty_row_note(prep)
+                    return fail("finite", f"{where(prep, ctx.seed)}: output {i} has {int(bad.sum())} NaN/inf "
+                                f"value(s) where the oracle is finite, first at index {list(idx)}{rows}")
+    return ok("finite", "no NaN or inf where the oracle is finite")
+
+
+def _empty_row_note(prep: Prepared) -> str:
+    for v in prep.master.values() if isinstance(prep.master, dict) else []:
+        if isinstance(v, torch.Tensor) and v.dtype == torch.bool and v.dim() >= 2 and (~v.any(-1)).any():
+            return " (this case has query rows with no allowed key: they must output zeros, not NaN)"
+    return ""
+
+
+def compare_leaves(ctx: Context, prep: Prepared, got: list[Any], name: str) -> CheckResult | None:
+    """A failing result for the first leaf of `got` that is not close to the oracle, else None."""
+    for i, (g, e, tol) in enumerate(zip(got, prep.golden, prep.tols)):
+        if leaves_close(g, e, tol):
+            continue
+        label = f"output {i}" if len(got) > 1 else "output"
+        if isinstance(e, torch.Tensor) and e.is_floating_point() and isinstance(g, torch.Tensor):
+            w = worst(g, e)
+            err = max_abs(g, e)
+            return fail(name, f"{where(prep, ctx.seed)}: {label} differs from the oracle at index {list(w.index)}: "
+                        f"expected {w.expected:.6g}, got {w.got:.6g} (max abs error {err:.3g}, rel {w.rel_err:.3g}; "
+                        f"tolerance {tol:.3g})", max_abs_err=err, tolerance=tol, index=list(w.index))
+        return fail(name, f"{where(prep, ctx.seed)}: {label} is {describe([g])}, expected {describe([e])}")
+    return None
+
+
+@check("values")
+def values(ctx: Context, params: dict[str, Any]) -> CheckResult:
+    worst_ratio = 0.0
+    for prep in ctx.cases:
+        got = ctx.outputs[prep.case.id]
+        bad = compare_leaves(ctx, prep, got, "values")
+        if bad:
+            return bad
+        for g, e, tol in zip(got, prep.golden, prep.tols):
+            if isinstance(e, torch.Tensor) and e.is_floating_point() and tol > 0:
+                worst_ratio = max(worst_ratio, max_abs(g, e) / tol)
+    return ok("values", f"{len(ctx.cases)} case(s) match the oracle (worst error {worst_ratio:.2f} x tolerance)",
+              worst_ratio=worst_ratio)
+
+
+@check("raises")
+def raises(ctx: Context, params: dict[str, Any]) -> CheckResult:
+    for prep in ctx.raise_cases:
+        want = prep.case.raises
+        try:
+            got = ctx.run(prep, prep.inputs)
+        except CandidateError as err:
+            names = [c.__name__ for c in type(err.exc).__mro__]
+            ctx.outputs[prep.case.id] = [Raised(type(err.exc).__name__)]
+            if want not in names:
+                return fail("raises", f"{where(prep, ctx.seed)}: expected {want}, got {type(err.exc).__name__}: "
+                            f"{err.exc}")
+            continue
+        ctx.outputs[prep.case.id] = [Raised("nothing")]
+        return fail("raises", f"{where(prep, ctx.seed)}: expected {want} for these arguments, but it returned "
+                    f"{describe(got)}")
+    return ok("raises", f"{len(ctx.raise_cases)} invalid input(s) rejected with the documented exception")
+
+
+# ----------------------------------------------------------------------------- metamorphic checks
+
+
+def _main_leaf(ctx: Context, prep: Prepared, args: dict[str, Any], params: dict[str, Any]) -> torch.Tensor:
+    leaves = ctx.run(prep, args, ctx.meta_dtype)
+    out = leaves[params.get("output", 0)]
+    if not isinstance(out, torch.Tensor):
+        raise BadOutput(f"expected a tensor output, got {describe([out])}")
+    return out.detach()
+
+
+def _meta_inputs(ctx: Context, prep: Prepared) -> dict[str, Any]:
+    return round_trip(prep.master, ctx.meta_dtype, ctx.device)[1 if ctx.meta_dtype == torch.float64 else 0]
+
+
+def _noise_like(t: torch.Tensor, gen: torch.Generator, scale: float) -> torch.Tensor:
+    return (torch.randn(t.shape, generator=gen, dtype=torch.float64) * scale).to(t.device, t.dtype)
+
+
+def _perturb(args: dict[str, Any], axes: dict[str, int], positions: torch.Tensor, gen: torch.Generator,
+             scale: float, end_aligned_len: int | None = None) -> dict[str, Any]:
+    """A copy of `args` with float tensors in `axes` replaced by noise at `positions` along their axis."""
+    out = dict(args)
+    for name, axis in axes.items():
+        t = args.get(name)
+        if not isinstance(t, torch.Tensor) or not t.is_floating_point():
+            continue
+        n = t.shape[axis]
+        pos = positions - (end_aligned_len - n) if end_aligned_len is not None else positions
+        pos = pos[(pos >= 0) & (pos < n)]
+        if pos.numel() == 0:
+            continue
+        t = t.clone()
+        idx = [slice(None)] * t.dim()
+        idx[axis] = pos.to(t.device)
+        t[tuple(idx)] = _noise_like(t[tuple(idx)], gen, scale)
+        out[name] = t
+    return out
+
+
+def _keep_mask(ctx: Context, args: dict[str, Any], params: dict[str, Any], lq: int, lk: int) -> torch.Tensor:
+    """The bool pattern [..., Lq, Lk] (True = may attend) the question's conventions imply."""
+    keep = torch.ones(lq, lk, dtype=torch.bool)
+    name = params.get("mask")
+    if name:
+        m = args[name].cpu()
+        if m.dtype != torch.bool:
+            m = m > float("-inf")
+        elif params.get("mask_true_is", "keep") == "pad":
+            m = ~m
+        if params.get("mask_layout", "scores") == "keys":  # [B, Lk] -> [B, 1, Lk]
+            m = m.unsqueeze(-2)
+        keep = keep & m
+    if params.get("causal"):
+        i = torch.arange(lq).unsqueeze(1)
+        j = torch.arange(lk).unsqueeze(0)
+        keep = keep & (j <= (lk - lq) + i)
+    if params.get("window"):
+        w = int(args[params["window"]]) if isinstance(params["window"], str) else int(params["window"])
+        i = torch.arange(lq).unsqueeze(1) + (lk - lq)
+        keep = keep & (torch.arange(lk).unsqueeze(0) > i - w)
+    head = params.get("head_dim")
+    if head is not None and keep.dim() >= 3:  # outputs without a head axis: a query sees a key via any head
+        keep = keep.any(head)
+    return keep
+
+
+def _dependency(ctx: Context, prep: Prepared, args: dict[str, Any], keys: dict[str, int],
+                params: dict[str, Any], lk: int, base: torch.Tensor) -> list[list[bool]]:
+    """Which keys each query of batch item 0 actually depends on, found by perturbing one key at a time."""
+    gen = torch.Generator().manual_seed(prep.seed + 17)
+    rows: list[list[bool]] = [[False] * lk for _ in range(base.shape[-2])]
+    for j in range(lk):
+        out = _main_leaf(ctx, prep, _perturb(args, keys, torch.tensor([j]), gen, 3.0), params)
+        changed = torch.nan_to_num((out - base).abs().amax(-1), nan=math.inf).reshape(-1, out.shape[-2])[0]
+        for i, c in enumerate(changed.tolist()):
+            rows[i][j] = c > 1e-6
+    return rows
+
+
+def _grid_of(keep: torch.Tensor) -> list[list[bool]]:
+    k = keep
+    while k.dim() > 2:
+        k = k[0]
+    return k.tolist()
+
+
+def _invariance(ctx: Context, params: dict[str, Any], name: str, causal_queries: bool) -> CheckResult:
+    keys: dict[str, int] = params.get("keys", {"k": -2, "v": -2})
+    queries: dict[str, int] = params.get("queries", {"q": -2}) if causal_queries else {}
+    preps = ctx.arg_cases(params, needs=[n for n in (params.get("mask"),) if n])
+    if not preps:
+        return skip(name, "no case of this question has the inputs this check needs")
+    tol = 1e-6 if ctx.meta_dtype == torch.float64 else 1e-4
+    for prep in preps:
+        args = _meta_inputs(ctx, prep)
+        base = _main_leaf(ctx, prep, args, params)
+        key_arg = next(iter(keys))
+        lk = args[key_arg].shape[keys[key_arg]]
+        lq = base.shape[-2]
+        keep = _keep_mask(ctx, args, params, lq, lk)
+        gen = torch.Generator().manual_seed(prep.seed + 1)
+        trials = [torch.arange(p, lk) for p in sorted({lk - 1, lk // 2, 1})] if causal_queries else [
+            torch.randperm(lk, generator=gen)[: max(1, lk // 2)] for _ in range(3)]
+        for positions in trials:
+            if causal_queries:  # absolute positions >= p change; queries are end-aligned with keys
+                pert = _perturb(args, keys, positions, gen, 1e3)
+                pert = _perturb(pert, queries, positions, gen, 1e3, end_aligned_len=lk)
+                q_abs = torch.arange(lq) + (lk - lq)
+                affected = (q_abs >= positions.min()).expand(keep.shape[:-1])
+            else:
+                pert = _perturb(args, keys, positions, gen, 1e3)
+                affected = keep[..., positions].any(-1)
+            out = _main_leaf(ctx, prep, pert, params)
+            unaffected = ~affected.to(out.device)
+            while unaffected.dim() < out.dim() - 1:
+                unaffected = unaffected.unsqueeze(0)
+            unaffected = unaffected.expand(out.shape[:-1])
+            diff = (out - base).abs().amax(-1)
+            scale = 1 + base.abs().amax()
+            if (torch.nan_to_num(diff, nan=math.inf)[unaffected] > tol * scale).any():
+                bad = (torch.nan_to_num(diff, nan=math.inf) > tol * scale) & unaffected
+                q = int(bad.nonzero()[0][-1])
+                what = (f"changing positions {positions.min().item()}..{lk - 1} (keys, values and queries) "
+                        f"changed the output of earlier query {q}" if causal_queries else
+                        f"changing keys {sorted(positions.tolist())} changed the output of query {q}, "
+                        "which may not attend to any of them")
+                grid = _dependency(ctx, prep, args, keys, params, lk, base) if lq <= 16 and lk <= 24 else None
+                details: dict[str, Any] = {"expected_grid": _grid_of(keep)}
+                if grid is not None:
+                    details["actual_grid"] = grid
+                return fail(name, f"{where(prep, ctx.seed)}: {what} (max change {float(diff[bad].max()):.3g})",
+                            **details)
+    return ok(name, f"{len(preps)} case(s): outputs ignore every position they may not see")
+
+
+@check("masked_keys_ignored")
+def masked_keys_ignored(ctx: Context, params: dict[str, Any]) -> CheckResult:
+    return _invariance(ctx, params, "masked_keys_ignored", causal_queries=False)
+
+
+@check("causal_future_ignored")
+def causal_future_ignored(ctx: Context, params: dict[str, Any]) -> CheckResult:
+    return _invariance(ctx, {**params, "causal": True}, "causal_future_ignored", causal_queries=True)
+
+
+@check("batch_independent")
+def batch_independent(ctx: Context, params: dict[str, Any]) -> CheckResult:
+    names: list[str] = params.get("args", ["q", "k", "v"])
+    preps = [p for p in ctx.arg_cases(params, needs=names[:1]) if p.master[names[0]].shape[0] > 1]
+    if not preps:
+        return skip("batch_independent", "no case has more than one batch item")
+    tol = 1e-6 if ctx.meta_dtype == torch.float64 else 1e-4
+    for prep in preps:
+        args = _meta_inputs(ctx, prep)
+        base = _main_leaf(ctx, prep, args, params)
+        gen = torch.Generator().manual_seed(prep.seed + 2)
+        last = args[names[0]].shape[0] - 1
+        pert = _perturb(args, {n: 0 for n in names}, torch.tensor([last]), gen, 3.0)
+        out = _main_leaf(ctx, prep, pert, params)
+        diff = (out[:last] - base[:last]).abs()
+        if (torch.nan_to_num(diff, nan=math.inf) > tol * (1 + base.abs().amax())).any():
+            b = int(torch.nan_to_num(diff, nan=math.inf).reshape(last, -1).amax(-1).argmax())
+            return fail("batch_independent", f"{where(prep, ctx.seed)}: changing batch item {last} changed the "
+                        f"output of batch item {b} by {float(torch.nan_to_num(diff, nan=math.inf).max()):.3g} "
+                        "(batch items leak into each other: check reshapes and mask broadcasting)")
+    return ok("batch_independent", f"{len(preps)} case(s): batch items do not influence each other")
+
+
+def _permute(args: dict[str, Any], axes: dict[str, int], perm: torch.Tensor) -> dict[str, Any]:
+    out = dict(args)
+    for name, axis in axes.items():
+        t = args.get(name)
+        if isinstance(t, torch.Tensor) and t.dim() > 0 and t.shape[axis] == perm.numel():
+            out[name] = t.index_select(axis if axis >= 0 else t.dim() + axis, perm.to(t.device))
+    return out
+
+
+@check("permutation_equivariant")
+def permutation_equivariant(ctx: Context, params: dict[str, Any]) -> CheckResult:
+    queries: dict[str, int] = params.get("queries", {})
+    keys: dict[str, int] = params.get("keys", {})
+    tokens: dict[str, int] = params.get("tokens", {})
+    probe = next(iter({**queries, **keys, **tokens}))
+    preps = ctx.arg_cases(params, needs=[probe])
+    tol = 1e-6 if ctx.meta_dtype == torch.float64 else 1e-4
+    for prep in preps:
+        args = _meta_inputs(ctx, prep)
+        base = _main_leaf(ctx, prep, args, params)
+        gen = torch.Generator().manual_seed(prep.seed + 3)
+        trials = []
+        if queries:
+            lq = args[next(iter(queries))].shape[next(iter(queries.values()))]
+            trials.append(("queries", queries, torch.randperm(lq, generator=gen), True))
+        if keys:
+            lk = args[next(iter(keys))].shape[next(iter(keys.values()))]
+            trials.append(("keys and values", keys, torch.randperm(lk, generator=gen), False))
+        if tokens:
+            lt = args[next(iter(tokens))].shape[next(iter(tokens.values()))]
+            trials.append(("tokens", tokens, torch.randperm(lt, generator=gen), True))
+        for label, axes, perm, permutes_out in trials:
+            out = _main_leaf(ctx, prep, _permute(args, axes, perm), params)
+            want = base.index_select(base.dim() - 2, perm.to(base.device)) if permutes_out else base
+            diff = float(torch.nan_to_num((out - want).abs(), nan=math.inf).max())
+            if diff > tol * (1 + float(base.abs().max())):
+                effect = "should permute the outputs the same way" if permutes_out else "should not change the output"
+                return fail("permutation_equivariant", f"{where(prep, ctx.seed)}: permuting the {label} {effect}, "
+                            f"but the result is off by {diff:.3g} (softmax over the wrong axis, or keys and values "
+                            "misaligned?)")
+    return ok("permutation_equivariant", f"{len(preps)} case(s): equivariant to query order, invariant to key order")
+
+
+# ----------------------------------------------------------------------------- gradients
+
+
+def _grad_inputs(ctx: Context, prep: Prepared, wrt: list[str]) -> dict[str, Any]:
+    args = round_trip(prep.master, torch.float64, ctx.device)[1]
+    for n in wrt:
+        args[n] = args[n].detach().clone().requires_grad_(True)
+    return args
+
+
+def _grads(impl: Impl, ctx: Context, prep: Prepared, wrt: list[str]) -> tuple[list[torch.Tensor], list[str]]:
+    """Gradients of a fixed random projection of every float output w.r.t. `wrt` (and module weights)."""
+    args = _grad_inputs(ctx, prep, wrt)
+    params_out: list[torch.nn.Parameter] = []
+    names = list(wrt)
+    if prep.case.init is not None:  # a module: also its parameters' gradients, by name
+        from ..engine import cast, load_weights
+        instance = impl.call(impl.obj, cast(prep.init, torch.float64, ctx.device), "gradients")
+        load_weights(instance, prep.weights, torch.float64, ctx.device)
+        for n, p in sorted(instance.named_parameters()):
+            names.append(n)
+            params_out.append(p)
+        leaves = [impl.call(instance, args, f"case {prep.case.id}, gradients")]
+    else:
+        leaves = [impl.call(impl.obj, args, f"case {prep.case.id}, gradients")]
+    from ..engine import flatten
+    outs = [t for t in flatten(leaves) if isinstance(t, torch.Tensor) and t.is_floating_point()]
+    gen = torch.Generator().manual_seed(prep.seed + 4)
+    total = sum((o.nan_to_num(posinf=0.0, neginf=0.0) * _noise_like(o, gen, 1.0)).sum() for o in outs)
+    inputs = [args[n] for n in wrt] + params_out
+    grads = torch.autograd.grad(total, inputs, allow_unused=True)
+    return [g if g is not None else torch.zeros_like(x) for g, x in zip(grads, inputs)], names
+
+
+@check("gradients")
+def gradients(ctx: Context, params: dict[str, Any]) -> CheckResult:
+    if "float64" not in ctx.question.coding.dtypes:
+        return skip("gradients", "this question is not graded in float64")
+    wrt: list[str] = params.get("wrt", ["q", "k", "v"])
+    preps = ctx.arg_cases(params, needs=wrt)[:1] if not params.get("cases") else ctx.arg_cases(params, needs=wrt)
+    for prep in preps:
+        want, names = _grads(ctx.reference, ctx, prep, wrt)
+        try:
+            got, got_names = _grads(ctx.candidate, ctx, prep, wrt)
+        except RuntimeError as exc:
+            if "does not require grad" in str(exc) or "element 0 of tensors" in str(exc):
+                return fail("gradients", f"{where(prep, ctx.seed)}: the output is not differentiable w.r.t. the "
+                            "inputs (detached, computed under no_grad, or converted through NumPy)")
+            raise
+        for name, g, w in zip(names, got, want):
+            err = max_abs(g, w)
+            tol = 1e-6 * (1 + float(w.abs().max()))
+            if not torch.isfinite(g).all() or err > tol:
+                nonfinite = "" if torch.isfinite(g).all() else " (the gradient has NaN/inf)"
+                return fail("gradients", f"{where(prep, ctx.seed)}: gradient w.r.t. `{name}` is off by {err:.3g} "
+                            f"(tolerance {tol:.3g}){nonfinite}", max_abs_err=err)
+    return ok("gradients", f"float64 gradients w.r.t. {', '.join(wrt)} match the reference")
+
+
+# ----------------------------------------------------------------------------- recorded behaviour
+
+
+@check("inputs_not_mutated")
+def inputs_not_mutated(ctx: Context, params: dict[str, Any]) -> CheckResult:
+    m = ctx.spy.record.mutations
+    if m:
+        return fail("inputs_not_mutated", f"{m[0]}; callers keep using their tensors, so work on copies "
+                    "(x = x * s, not x *= s or x.mul_(s))")
+    return ok("inputs_not_mutated", "no argument was modified in place")
+
+
+@check("forbidden_ops")
+def forbidden_ops(ctx: Context, params: dict[str, Any]) -> CheckResult:
+    groups = ctx.question.coding.forbidden
+    if not groups:
+        return skip("forbidden_ops", "this question forbids nothing")
+    used = ctx.spy.record.forbidden
+    if used:
+        return fail("forbidden_ops", f"uses {', '.join(used)}, which this question forbids: implement it yourself")
+    return ok("forbidden_ops", f"none of the forbidden operations ({', '.join(groups)}) was used")
+
+
+@check("memory")
+def memory(ctx: Context, params: dict[str, Any]) -> CheckResult:
+    """No tensor with `limit` or more elements per `per` (e.g. Lq*Lk per batch-head) is created."""
+    from ..inputs import resolve
+    preps = ctx.arg_cases(params)
+    for prep in preps:
+        dims = {**ctx.question.coding.dims, **prep.case.dims}
+        limit = resolve(params.get("limit", "Lq * Lk"), dims) * resolve(params.get("per", "B * H"), dims)
+        ctx.spy.record.largest.clear()
+        ctx.run(prep, prep.inputs)
+        for numel, op, shape in ctx.spy.record.largest:
+            if numel >= limit:
+                return fail("memory", f"{where(prep, ctx.seed)}: {op} created a tensor of shape {list(shape)} "
+                            f"({numel} elements, the limit is below {limit}: as large as the whole score matrix). "
+                            "Process keys block by block and keep only running statistics.")
+    return ok("memory", f"{len(preps)} case(s): no intermediate as large as the score matrix")
+
+
+@check("stable_large_logits")
+def stable_large_logits(ctx: Context, params: dict[str, Any]) -> CheckResult:
+    for prep in ctx.large:
+        got = ctx.run(prep, prep.inputs)
+        ctx.outputs[prep.case.id] = got
+        for i, (g, e) in enumerate(zip(got, prep.golden)):
+            if isinstance(e, torch.Tensor) and e.is_floating_point() and isinstance(g, torch.Tensor):
+                bad = torch.isfinite(e.cpu()) & ~torch.isfinite(g.detach().cpu())
+                if bad.any():
+                    return fail("stable_large_logits", f"{where(prep, ctx.seed)}: output {i} has NaN/inf with large "
+                                "logits (exp overflows: subtract the row max before exponentiating)")
+        bad_values = compare_leaves(ctx, prep, got, "stable_large_logits")
+        if bad_values:
+            return bad_values
+    if not ctx.large:
+        return skip("stable_large_logits", "no large-logit case")
+    return ok("stable_large_logits", f"finite and correct with logits scaled up ({ctx.large[0].label})")

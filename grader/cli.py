@@ -1,0 +1,157 @@
+"""The `attnbank` command line: argument parsing only; each verb delegates to its module.
+
+Verbs that need no torch (list, show, start) never import it, so they start fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import AttnbankError
+
+LANGS = click.Choice(["en", "zh"])
+DEVICES = click.Choice(["cpu", "cuda"])
+DTYPE_NAMES = click.Choice(["float32", "float64", "float16", "bfloat16"])
+
+
+class Group(click.Group):
+    """Turns expected errors into one clear line and exit code 2 (1 is kept for failed grades)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except AttnbankError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+
+def _bank():
+    from .bank import load_bank
+
+    return load_bank()
+
+
+def _console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="attnbank")
+def cli() -> None:
+    """attnbank: interview questions on attention mechanisms, with a grader that runs your answers.
+
+    \b
+    Study:    attnbank list | attnbank show ID | attnbank site build
+    Code:     attnbank start ID, edit the file, attnbank grade ID FILE
+    Practice: attnbank practice
+    """
+
+
+@cli.command("list")
+@click.option("--topic", help="Only this topic (see questions/topics.yaml).")
+@click.option("--kind", type=click.Choice(["coding", "concept", "quiz"]), help="Only this kind.")
+@click.option("--difficulty", type=click.Choice(["easy", "medium", "hard"]), help="Only this difficulty.")
+@click.option("--lang", type=LANGS, default="en", show_default=True, help="Language of the titles.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (questions and counts per topic and kind).")
+def list_cmd(topic: str | None, kind: str | None, difficulty: str | None, lang: str, as_json: bool) -> None:
+    """List questions, with filters."""
+    bank = _bank()
+    if topic and topic not in {t.id for t in bank.topics}:
+        raise AttnbankError(f"unknown topic '{topic}' (topics: {', '.join(t.id for t in bank.topics)})")
+    questions = bank.select(topic, kind, difficulty)
+    if as_json:
+        counts: dict[str, dict[str, int]] = {}
+        for q in questions:
+            counts.setdefault(q.topic, {"coding": 0, "concept": 0, "quiz": 0})[q.kind] += 1
+        items = [{"id": q.id, "kind": q.kind, "topic": q.topic, "difficulty": q.difficulty, "tags": q.tags,
+                  "title": q.title.model_dump()} for q in questions]
+        click.echo(json.dumps({"questions": items, "counts": counts}, ensure_ascii=False, indent=2))
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{len(questions)} question(s)", title_justify="left")
+    for col in ("id", "kind", "difficulty", "topic", "title"):
+        table.add_column(col, overflow="fold")
+    for q in questions:
+        table.add_row(q.id, q.kind, q.difficulty, q.topic, q.title.get(lang))
+    _console().print(table)
+
+
+@cli.command()
+@click.argument("qid", metavar="ID")
+@click.option("--lang", type=LANGS, default="en", show_default=True)
+@click.option("--answer", is_flag=True, help="Also show the model answer (and, for quizzes, the key).")
+def show(qid: str, lang: str, answer: bool) -> None:
+    """Show a question: prompt, hints, starter; with --answer, the model answer."""
+    from .render_terminal import show_question
+
+    show_question(_bank().get(qid), _console(), lang, answer)
+
+
+@cli.command()
+@click.argument("qid", metavar="ID")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Folder to write the starter file into.")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def start(qid: str, directory: Path, force: bool) -> None:
+    """Write a coding question's starter file (never overwrites without --force)."""
+    from .workspace import write_starter
+
+    path = write_starter(_bank(), qid, directory, force)
+    click.echo(f"wrote {path}\nnext: edit it, then run  attnbank grade {qid} {path}")
+
+
+@cli.command()
+@click.argument("qid", metavar="ID")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--device", type=DEVICES, default="cpu", show_default=True)
+@click.option("--dtype", type=DTYPE_NAMES, default="float32", show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of every generated input.")
+@click.option("--timeout", type=float, help="Seconds before the candidate is stopped (default: the question's).")
+@click.option("--lang", type=LANGS, default="en", show_default=True, help="Language of the diagnosis.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout; progress goes to stderr.")
+def grade(qid: str, file: Path, device: str, dtype: str, seed: int, timeout: float | None, lang: str,
+          as_json: bool) -> None:
+    """Grade FILE against question ID. Exit 0 if every check passes, 1 if not, 2 on usage errors."""
+    from .grade import grade as run_grade
+    from .report import as_json as to_json
+    from .report import render
+    from .sandbox import Settings
+
+    if not file.is_file():
+        raise AttnbankError(f"no such file: {file}")
+    verdict = run_grade(_bank(), qid, file, Settings(device, dtype, seed, timeout))
+    if as_json:
+        click.echo(to_json(verdict))
+    else:
+        render(verdict, _console(), lang)
+    sys.exit(0 if verdict["passed"] else 1)
+
+
+@cli.command("check")
+@click.argument("qids", nargs=-1, metavar="[ID]...")
+@click.option("--device", type=DEVICES, default="cpu", show_default=True)
+@click.option("--dtype", type=DTYPE_NAMES, help="Grade in this dtype only (default: float32 and float64).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("-j", "--jobs", type=int, default=2, show_default=True, help="Questions graded in parallel.")
+def check_cmd(qids: tuple[str, ...], device: str, dtype: str | None, seed: int, jobs: int) -> None:
+    """The bank tests itself: references and alternatives pass, mistakes fail as themselves, starters fail."""
+    from .selfcheck import run_selfcheck
+
+    ok = run_selfcheck(_bank(), list(qids), device, [dtype] if dtype else None, seed, jobs, _console(stderr=True))
+    sys.exit(0 if ok else 1)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="attnbank")
+
+
+if __name__ == "__main__":
+    main()

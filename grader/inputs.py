@@ -1,0 +1,110 @@
+"""Seeded construction of a case's arguments from the format's generators; the only randomness."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+
+from .schema import Additive, Arange, Const, Keep, Padding, Randint, Randn, Weight
+
+DTYPES = {"float64": torch.float64, "float32": torch.float32,
+          "float16": torch.float16, "bfloat16": torch.bfloat16}
+
+
+def resolve(value: int | str, dims: dict[str, int]) -> int:
+    """An int, or a dim name, or a small arithmetic expression over dim names (e.g. 'Lk - 1')."""
+    if isinstance(value, int):
+        return value
+    try:
+        return int(eval(value, {"__builtins__": {}}, dict(dims)))  # noqa: S307 - bank data only
+    except Exception as exc:
+        raise ValueError(f"cannot resolve size '{value}' with dims {dims}") from exc
+
+
+def shape_of(shape: list, dims: dict[str, int]) -> tuple[int, ...]:
+    return tuple(resolve(s, dims) for s in shape)
+
+
+def _keep(g: Keep, dims: dict[str, int], gen: torch.Generator) -> torch.Tensor:
+    shape = shape_of(g.keep, dims)
+    keep = torch.rand(shape, generator=gen, dtype=torch.float64) < g.p
+    # every row keeps at least one key unless it is chosen to be empty
+    first = torch.randint(0, shape[-1], shape[:-1], generator=gen)
+    keep.scatter_(-1, first.unsqueeze(-1), True)
+    if g.empty_rows:
+        keep[..., : g.empty_rows, :] = False
+    return keep
+
+
+def _padding(g: Padding, dims: dict[str, int], gen: torch.Generator) -> torch.Tensor:
+    b, length = shape_of(g.padding, dims)
+    lengths = torch.randint(1, length + 1, (b,), generator=gen)
+    lengths[0] = length  # one full row so the shortest and longest both appear
+    pos = torch.arange(length)
+    keep = pos.unsqueeze(0) >= (length - lengths).unsqueeze(1) if g.left else pos.unsqueeze(0) < lengths.unsqueeze(1)
+    return keep if g.true_is == "keep" else ~keep
+
+
+def make_arg(spec: Any, dims: dict[str, int], gen: torch.Generator) -> Any:
+    """Materialise one argument in float64 (float tensors are cast to the grading dtype later)."""
+    if isinstance(spec, Randn):
+        return torch.randn(shape_of(spec.randn, dims), generator=gen, dtype=torch.float64) * spec.std
+    if isinstance(spec, Weight):
+        out_f, in_f = shape_of(spec.weight, dims)
+        bound = 1.0 / math.sqrt(in_f)
+        return (torch.rand((out_f, in_f), generator=gen, dtype=torch.float64) * 2 - 1) * bound
+    if isinstance(spec, Keep):
+        return _keep(spec, dims, gen)
+    if isinstance(spec, Additive):
+        shape = shape_of(spec.additive, dims)
+        keep = _keep(Keep(keep=spec.additive, p=spec.p), dims, gen)
+        bias = torch.randn(shape, generator=gen, dtype=torch.float64) * spec.bias
+        return bias.masked_fill(~keep, float("-inf"))
+    if isinstance(spec, Padding):
+        return _padding(spec, dims, gen)
+    if isinstance(spec, Arange):
+        start = resolve(spec.start, dims)
+        return torch.arange(start, start + resolve(spec.arange, dims), dtype=torch.int64)
+    if isinstance(spec, Randint):
+        return torch.randint(resolve(spec.low, dims), resolve(spec.high, dims), shape_of(spec.randint, dims),
+                             generator=gen, dtype=torch.int64)
+    if isinstance(spec, Const):
+        dtype = {"float": torch.float64, "int64": torch.int64, "bool": torch.bool}[spec.dtype]
+        return torch.tensor(spec.tensor, dtype=dtype)
+    if isinstance(spec, list):
+        return list(spec)
+    return spec
+
+
+def make_args(specs: dict[str, Any], dims: dict[str, int], seed: int) -> dict[str, Any]:
+    """All arguments of a call, in float64, drawn from one generator seeded with `seed`."""
+    gen = torch.Generator().manual_seed(seed)
+    return {name: make_arg(spec, dims, gen) for name, spec in specs.items()}
+
+
+def cast(value: Any, dtype: torch.dtype, device: str) -> Any:
+    """Float tensors to `dtype` on `device`; other tensors only moved; '$dtype'/'$device' resolved."""
+    if isinstance(value, torch.Tensor):
+        if value.is_floating_point():
+            return value.to(device=device, dtype=dtype)
+        return value.to(device)
+    if value == "$dtype":
+        return dtype
+    if value == "$device":
+        return device
+    if isinstance(value, dict):
+        return {k: cast(v, dtype, device) for k, v in value.items()}
+    return value
+
+
+def clone(value: Any) -> Any:
+    """A deep copy of tensors inside `value` (dicts, lists and tuples followed)."""
+    if isinstance(value, torch.Tensor):
+        return value.clone()
+    if isinstance(value, dict):
+        return {k: clone(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(clone(v) for v in value)
+    return value

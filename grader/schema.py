@@ -1,0 +1,302 @@
+"""The question format: pydantic models for one YAML file, and the JSON Schema they publish.
+
+This module imports no torch, so loading and listing the bank stays fast.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
+
+KEBAB = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+IDENT = r"^[A-Za-z_][A-Za-z0-9_]*$"
+DTYPES = ("float64", "float32", "float16", "bfloat16")
+Dtype = Literal["float64", "float32", "float16", "bfloat16"]
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+class Strict(BaseModel):
+    """Base for every part of the format: unknown fields are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(Strict):
+    """A human-readable text in both languages (Markdown with $...$ math)."""
+
+    en: str = Field(min_length=1)
+    zh: str = Field(min_length=1)
+
+    @field_validator("en", "zh")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value
+
+    @field_validator("zh")
+    @classmethod
+    def _is_chinese(cls, value: str) -> str:
+        if not CJK.search(value):
+            raise ValueError("the zh text contains no Chinese characters")
+        return value
+
+    def get(self, lang: str) -> str:
+        """The text in `lang` ('en' or 'zh')."""
+        return self.zh if lang == "zh" else self.en
+
+
+class Paper(Strict):
+    """A cited work: title and year (authors optional)."""
+
+    title: str = Field(min_length=1)
+    year: int = Field(ge=1950, le=2100)
+    authors: str | None = None
+
+
+class QuestionBase(Strict):
+    format_version: Literal[1] = 1
+    id: str = Field(pattern=KEBAB)
+    topic: str = Field(pattern=KEBAB)
+    tags: list[Annotated[str, Field(pattern=KEBAB)]] = Field(min_length=1)
+    difficulty: Literal["easy", "medium", "hard"]
+    title: Text
+    prompt: Text
+    answer: Text
+    pitfalls: list[Text] = Field(default_factory=list)
+    follow_ups: list[Text] = Field(default_factory=list)
+    references: list[Paper] = Field(default_factory=list)
+
+
+class ConceptQuestion(QuestionBase):
+    """A question answered in words; practised as a flash card."""
+
+    kind: Literal["concept"]
+
+
+class Choice(Strict):
+    text: Text
+    correct: bool = False
+    why: Text  # why this choice is right, or what is wrong with it
+
+
+class ChoiceQuiz(Strict):
+    type: Literal["choice"]
+    choices: list[Choice] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _one_correct(self) -> ChoiceQuiz:
+        if not any(c.correct for c in self.choices):
+            raise ValueError("at least one choice must be correct")
+        return self
+
+    @property
+    def multiple(self) -> bool:
+        """True when more than one choice is correct (the reader must pick all)."""
+        return sum(c.correct for c in self.choices) > 1
+
+
+class NumericQuiz(Strict):
+    type: Literal["numeric"]
+    value: float
+    rel_tol: float = Field(default=0.01, ge=0, le=1)
+    unit: str | None = None
+
+    def accepts(self, answer: float) -> bool:
+        """Whether `answer` is within the relative tolerance of the value."""
+        return abs(answer - self.value) <= self.rel_tol * max(abs(self.value), 1e-12)
+
+
+class QuizQuestion(QuestionBase):
+    """Multiple choice (one or several correct) or a numeric answer with a tolerance."""
+
+    kind: Literal["quiz"]
+    quiz: Annotated[Union[ChoiceQuiz, NumericQuiz], Field(discriminator="type")]
+
+
+# ---------------------------------------------------------------- coding questions
+
+Shape = list[Union[int, str]]
+
+
+class Randn(Strict):
+    """Standard normal floats of `randn` shape, times `std` (cast to the grading dtype)."""
+
+    randn: Shape
+    std: float = 1.0
+
+
+class Weight(Strict):
+    """A linear weight `[out, in]` drawn like nn.Linear's (uniform, bound 1/sqrt(in))."""
+
+    weight: Shape
+
+
+class Keep(Strict):
+    """A random bool mask (True = may attend); `empty_rows` query rows get no allowed key."""
+
+    keep: Shape
+    p: float = Field(default=0.7, gt=0, le=1)
+    empty_rows: int = Field(default=0, ge=0)
+
+
+class Additive(Strict):
+    """A float mask added to the scores: a random bias with -inf at blocked positions."""
+
+    additive: Shape
+    p: float = Field(default=0.7, gt=0, le=1)
+    bias: float = 0.5
+
+
+class Padding(Strict):
+    """A bool key-padding mask `[B, L]` (True = real token), each row with a random length >= 1."""
+
+    padding: Shape
+    true_is: Literal["keep", "pad"] = "keep"
+    left: bool = False
+
+
+class Arange(Strict):
+    """Integers start, start+1, ... (int64)."""
+
+    arange: Union[int, str]
+    start: Union[int, str] = 0
+
+
+class Randint(Strict):
+    """Random int64 values in [low, high)."""
+
+    randint: Shape
+    low: Union[int, str] = 0
+    high: Union[int, str]
+
+
+class Const(Strict):
+    """A tensor from a literal (nested list); float data is cast to the grading dtype."""
+
+    tensor: list[Any]
+    dtype: Literal["float", "int64", "bool"] = "float"
+
+
+Generator = Union[Randn, Weight, Keep, Additive, Padding, Arange, Randint, Const]
+ArgValue = Union[Generator, None, bool, int, float, str, list[Union[int, float]]]
+
+
+class Step(Strict):
+    """One call in a scripted (stateful) case: a method call or an attribute read."""
+
+    call: str | None = Field(default=None, pattern=IDENT)
+    get: str | None = Field(default=None, pattern=IDENT)
+    args: dict[str, ArgValue] = Field(default_factory=dict)
+    raises: str | None = Field(default=None, pattern=IDENT)
+
+    @model_validator(mode="after")
+    def _one_action(self) -> Step:
+        if (self.call is None) == (self.get is None):
+            raise ValueError("a step has exactly one of `call` and `get`")
+        return self
+
+
+class Case(Strict):
+    """One seeded input set: a single call (`args`) or a script of calls (`steps`)."""
+
+    id: str = Field(pattern=KEBAB)
+    dims: dict[str, int] = Field(default_factory=dict)
+    init: dict[str, ArgValue] | None = None
+    args: dict[str, ArgValue] | None = None
+    steps: list[Step] | None = None
+    raises: str | None = Field(default=None, pattern=IDENT)
+    dtypes: list[Dtype] | None = None  # restrict the case to these grading dtypes
+
+    @model_validator(mode="after")
+    def _args_or_steps(self) -> Case:
+        if (self.args is None) == (self.steps is None):
+            raise ValueError("a case has exactly one of `args` and `steps`")
+        if self.steps is not None and self.init is None:
+            raise ValueError("a scripted case (`steps`) needs `init`: it drives a class")
+        return self
+
+
+class Patch(Strict):
+    """Replace the single occurrence of `find` in the reference's source with `replace`."""
+
+    find: str = Field(min_length=1)
+    replace: str
+
+
+class Mistake(Strict):
+    """A known-wrong variant of the reference, named when a candidate behaves like it."""
+
+    id: str = Field(pattern=KEBAB)
+    title: Text
+    explanation: Text
+    caught_by: str = Field(pattern=r"^[a-z_]+$")
+    patch: list[Patch] | None = None
+    file: str | None = None  # a whole wrong file under solutions/<question id>/
+
+    @model_validator(mode="after")
+    def _patch_or_file(self) -> Mistake:
+        if (self.patch is None) == (self.file is None):
+            raise ValueError("a mistake has exactly one of `patch` and `file`")
+        return self
+
+
+CheckItem = Union[str, dict[str, dict[str, Any]]]
+
+
+class CodingSpec(Strict):
+    entry_point: str = Field(pattern=IDENT)
+    signature: str = Field(min_length=1)
+    starter: str = Field(min_length=1)
+    hints: list[Text] = Field(min_length=1)
+    alternatives: list[str] = Field(default_factory=list)
+    forbidden: list[Literal["sdpa", "mha", "autograd_grad"]] = Field(default_factory=list)
+    dtypes: list[Dtype] = Field(default_factory=lambda: list(DTYPES))
+    timeout: float = Field(default=20.0, gt=0, le=300)
+    dims: dict[str, int] = Field(default_factory=dict)
+    cases: list[Case] = Field(min_length=1)
+    checks: list[CheckItem] = Field(min_length=1)
+    mistakes: list[Mistake] = Field(default_factory=list)
+    speed: dict[str, Any] | None = None  # GPU speed check settings (see grader.checks.speed)
+
+    @property
+    def check_params(self) -> dict[str, dict[str, Any]]:
+        """The checks this question runs, by name, with their parameters."""
+        out: dict[str, dict[str, Any]] = {}
+        for item in self.checks:
+            if isinstance(item, str):
+                out[item] = {}
+            else:
+                out.update({name: dict(params or {}) for name, params in item.items()})
+        return out
+
+
+class CodingQuestion(QuestionBase):
+    """An implementation task graded by running the candidate's code."""
+
+    kind: Literal["coding"]
+    coding: CodingSpec
+
+
+Question = Annotated[Union[ConceptQuestion, QuizQuestion, CodingQuestion], Field(discriminator="kind")]
+QUESTION_ADAPTER: TypeAdapter[Any] = TypeAdapter(Question)
+
+
+class Topic(Strict):
+    id: str = Field(pattern=KEBAB)
+    name: Text
+    scope: Text
+
+
+class TopicsFile(Strict):
+    topics: list[Topic] = Field(min_length=1)
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of a question file, as published in questions/schema.json."""
+    schema = QUESTION_ADAPTER.json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "attnbank question"
+    return schema

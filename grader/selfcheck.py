@@ -1,0 +1,101 @@
+"""`attnbank check`: every reference and alternative passes, every known mistake fails and is
+diagnosed as itself, and every starter fails, for every coding question."""
+
+from __future__ import annotations
+
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+
+from .bank import Bank
+from .grade import grade_files
+from .loader import mistake_source
+from .sandbox import Settings
+from .schema import CodingQuestion
+
+
+@dataclass
+class Item:
+    """One file to grade and what must happen to it."""
+
+    label: str
+    path: Path
+    expect: str  # "pass", "starter-fails", or the mistake id it must be diagnosed as
+
+
+@dataclass
+class Outcome:
+    question: str
+    dtype: str
+    label: str
+    ok: bool
+    message: str
+
+
+def _items(bank: Bank, q: CodingQuestion, tmp: Path) -> list[Item]:
+    sol = bank.solution_dir(q.id)
+    items = [Item("reference", sol / "reference.py", "pass")]
+    items += [Item(f"alternative {a}", sol / a, "pass") for a in q.coding.alternatives]
+    for m in q.coding.mistakes:
+        path = tmp / f"{q.id}__mistake__{m.id}.py"
+        path.write_text(mistake_source(q, m, sol), encoding="utf-8")
+        items.append(Item(f"mistake {m.id}", path, m.id))
+    starter = tmp / f"{q.id}__starter.py"
+    starter.write_text(q.coding.starter, encoding="utf-8")
+    items.append(Item("starter", starter, "starter-fails"))
+    return items
+
+
+def _judge(item: Item, verdict: dict) -> tuple[bool, str]:
+    failed = [c for c in verdict["checks"] if c["passed"] is False]
+    first = f"{failed[0]['name']}: {failed[0]['message']}" if failed else ""
+    if item.expect == "pass":
+        return verdict["passed"], "passes" if verdict["passed"] else f"should pass, got {verdict['status']} ({first})"
+    if item.expect == "starter-fails":
+        return (not verdict["passed"]), ("fails" if not verdict["passed"] else "the starter passes: it gives the answer away")
+    if verdict["passed"]:
+        return False, "passes every check: the checks cannot tell this mistake from a correct answer"
+    if verdict["diagnosis"] != item.expect:
+        return False, f"fails ({first}) but is diagnosed as {verdict['diagnosis']!r}, not as itself"
+    return True, f"fails ({failed[0]['name']}) and is diagnosed as itself"
+
+
+def check_question(bank: Bank, q: CodingQuestion, device: str, dtype: str, seed: int,
+                   threads: int | None) -> list[Outcome]:
+    """Grade every file of one question in one dtype; one outcome per file."""
+    with tempfile.TemporaryDirectory(prefix=f"attnbank-check-{q.id}-") as tmp:
+        items = _items(bank, q, Path(tmp))
+        try:
+            verdicts = grade_files(bank, q, [i.path for i in items], Settings(device, dtype, seed, None, threads))
+        except Exception as exc:  # the question itself is broken: report it, do not stop the run
+            return [Outcome(q.id, dtype, "setup", False, f"could not be graded: {exc}")]
+        return [Outcome(q.id, dtype, i.label, *_judge(i, v)) for i, v in zip(items, verdicts)]
+
+
+def run_selfcheck(bank: Bank, qids: list[str], device: str, dtypes: list[str] | None, seed: int, jobs: int,
+                  console: Console) -> bool:
+    """Run the self-check, print one line per file and a closing 'N passed, N failed' line."""
+    questions = [bank.get(i) for i in qids] if qids else [q for q in bank.questions if q.kind == "coding"]
+    questions = [q for q in questions if isinstance(q, CodingQuestion)]
+    tasks = [(q, d) for q in questions for d in (dtypes or ["float32", "float64"]) if d in q.coding.dtypes]
+    threads = 1 if jobs > 1 else None
+    passed = failed = 0
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = [pool.submit(check_question, bank, q, device, d, seed, threads) for q, d in tasks]
+        for n, fut in enumerate(futures, 1):
+            outcomes = fut.result()
+            for o in outcomes:
+                passed += o.ok
+                failed += not o.ok
+                mark = "[green]✔[/]" if o.ok else "[red]✘[/]"
+                if not o.ok or console.is_terminal:
+                    console.print(f"{mark} {o.question} [{o.dtype}] {o.label}: {o.message}", markup=True,
+                                  highlight=False)
+            bad = sum(not o.ok for o in outcomes)
+            console.print(f"[{n}/{len(tasks)}] {tasks[n - 1][0].id} [{tasks[n - 1][1]}]: "
+                          f"{len(outcomes) - bad}/{len(outcomes)} as expected", highlight=False)
+    console.print(f"{passed} passed, {failed} failed", highlight=False)
+    return failed == 0 and passed > 0
