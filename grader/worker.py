@@ -128,6 +128,7 @@ def diagnose(plan: Plan, ctx: Context, failed: set[str]) -> str | None:
                 score = math.inf
                 break
             for g, t, e, tol in zip(got, theirs, prep.golden or theirs, prep.tols or [0.0] * len(theirs)):
+                g = g.detach() if isinstance(g, torch.Tensor) else g
                 if isinstance(t, torch.Tensor) and t.is_floating_point() and isinstance(e, torch.Tensor):
                     finite = t[torch.isfinite(t)]
                     mag = float(finite.abs().max()) if finite.numel() else 1.0

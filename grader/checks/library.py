@@ -227,6 +227,12 @@ def _meta_inputs(ctx: Context, prep: Prepared) -> dict[str, Any]:
     return round_trip(prep.master, ctx.meta_dtype, ctx.device)[1 if ctx.meta_dtype == torch.float64 else 0]
 
 
+def _magnitude(t: torch.Tensor) -> float:
+    """1 + the largest finite |value| (the scale of absolute tolerances; NaN-safe)."""
+    finite = t[torch.isfinite(t)]
+    return 1.0 + (float(finite.abs().max()) if finite.numel() else 0.0)
+
+
 def _noise_like(t: torch.Tensor, gen: torch.Generator, scale: float) -> torch.Tensor:
     return (torch.randn(t.shape, generator=gen, dtype=torch.float64) * scale).to(t.device, t.dtype)
 
@@ -332,7 +338,7 @@ def _invariance(ctx: Context, params: dict[str, Any], name: str, causal_queries:
                 unaffected = unaffected.unsqueeze(0)
             unaffected = unaffected.expand(out.shape[:-1])
             diff = torch.nan_to_num((out - base).abs().amax(-1), nan=math.inf)
-            bad = (diff > tol * (1 + base.abs().amax())) & unaffected
+            bad = (diff > tol * _magnitude(base)) & unaffected
             if not bad.any():
                 continue
             where_bad = tuple(int(i) for i in bad.nonzero()[0])
@@ -378,7 +384,7 @@ def batch_independent(ctx: Context, params: dict[str, Any]) -> CheckResult:
         pert = _perturb(args, {n: 0 for n in names}, torch.tensor([last]), gen, 3.0)
         out = _main_leaf(ctx, prep, pert, params)
         diff = (out[:last] - base[:last]).abs()
-        if (torch.nan_to_num(diff, nan=math.inf) > tol * (1 + base.abs().amax())).any():
+        if (torch.nan_to_num(diff, nan=math.inf) > tol * _magnitude(base)).any():
             b = int(torch.nan_to_num(diff, nan=math.inf).reshape(last, -1).amax(-1).argmax())
             return fail("batch_independent", f"{where(prep, ctx.seed)}: changing batch item {last} changed the "
                         f"output of batch item {b} by {float(torch.nan_to_num(diff, nan=math.inf).max()):.3g} "
@@ -421,7 +427,7 @@ def permutation_equivariant(ctx: Context, params: dict[str, Any]) -> CheckResult
             out = _main_leaf(ctx, prep, _permute(args, axes, perm), params)
             want = base.index_select(base.dim() - 2, perm.to(base.device)) if permutes_out else base
             diff = float(torch.nan_to_num((out - want).abs(), nan=math.inf).max())
-            if diff > tol * (1 + float(base.abs().max())):
+            if diff > tol * _magnitude(base):
                 effect = "should permute the outputs the same way" if permutes_out else "should not change the output"
                 return fail("permutation_equivariant", f"{where(prep, ctx.seed)}: permuting the {label} {effect}, "
                             f"but the result is off by {diff:.3g} (softmax over the wrong axis, or keys and values "
