@@ -148,7 +148,8 @@ def run_worker(question_file: Path, solutions: Path, files: list[Path], settings
                                      "status": "timeout" if status == "timeout" else "crashed",
                                      "checks": partial + [{"name": "run", "passed": False, "message": message,
                                                           "details": {}}],
-                                     "diagnosis": None, "error": None, "output": output}
+                                     "diagnosis": None, "diagnosis_text": None, "error": None,
+                                     "output": output}
             still = [f for f in remaining if f not in verdicts]
             if len(still) == len(remaining):  # no progress at all: never loop on a worker that cannot start
                 raise AttnbankError(f"the grading process stopped before grading anything:\n{output}")

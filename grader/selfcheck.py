@@ -12,6 +12,7 @@ from rich.console import Console
 
 from .bank import Bank
 from .grade import grade_files
+from .index import summarise
 from .loader import mistake_source
 from .sandbox import Settings
 from .schema import CodingQuestion
@@ -70,7 +71,8 @@ def check_question(bank: Bank, q: CodingQuestion, device: str, dtype: str, seed:
     with tempfile.TemporaryDirectory(prefix=f"attnbank-check-{q.id}-") as tmp:
         items = _items(bank, q, Path(tmp))
         try:
-            verdicts = grade_files(bank, q, [i.path for i in items], Settings(device, dtype, seed))
+            verdicts = grade_files(bank.root, summarise(bank, q), [i.path for i in items],
+                                   Settings(device, dtype, seed))
         except Exception as exc:  # the question itself is broken: report it, do not stop the run
             return [Outcome(q.id, dtype, "setup", False, f"could not be graded: {exc}")]
         return [Outcome(q.id, dtype, i.label, *_judge(i, v)) for i, v in zip(items, verdicts)]
