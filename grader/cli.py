@@ -148,6 +148,11 @@ def check_cmd(qids: tuple[str, ...], device: str, dtype: str | None, seed: int, 
     sys.exit(0 if ok else 1)
 
 
+from .cli_site import site  # noqa: E402 (registered after the core verbs)
+
+cli.add_command(site)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="attnbank")
