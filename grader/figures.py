@@ -50,7 +50,7 @@ def mask(fig: Figure, length: int | None = None) -> list[list[bool]]:
 
 
 def _cell(n: int) -> int:
-    return max(5, min(18, 300 // n))
+    return max(5, min(24, 320 // n))
 
 
 def _grid(rows: list[list[bool]], x0: int, y0: int, cell: int, pad_from: int | None = None) -> list[str]:

@@ -127,6 +127,7 @@ def _question_context(bank: Bank, q: Any) -> tuple[dict[str, Any], list[str]]:
         "figures": [{"svg": Markup(figures.svg(f, f"fig-{i}-cap")), "legend": figures.legend(f),
                      "caption": r.text(f.caption, f"figures.{i}.caption", inline=True)}
                     for i, f in enumerate(q.figures)],
+        "choices": [], "hints": [], "mistakes": [],
     }
     if isinstance(q, QuizQuestion) and q.quiz.type == "choice":
         ctx["choices"] = [{"text": r.text(c.text, f"quiz.choices.{i}.text", inline=True),
