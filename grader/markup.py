@@ -80,9 +80,9 @@ def highlight_code(code: str, lang: str = "python") -> str:
 
 
 def pygments_css() -> str:
-    """Colours for highlighted code: a light theme, and a dark one under `[data-theme=dark]`."""
-    light = HtmlFormatter(style="friendly").get_style_defs(".hl")
-    dark = HtmlFormatter(style="github-dark").get_style_defs(":root[data-theme=dark] .hl")
+    """Colours for highlighted code (WCAG AA contrast): light, and dark under `[data-theme=dark]`."""
+    light = HtmlFormatter(style="xcode").get_style_defs(".hl")
+    dark = HtmlFormatter(style="lightbulb").get_style_defs(":root[data-theme=dark] .hl")
     return f"{light}\n{dark}\n"
 
 

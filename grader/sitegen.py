@@ -153,8 +153,10 @@ def _search_doc(q: Any) -> dict[str, str]:
     """One question as the search index sees it: titles, plain texts in both languages, tags."""
     def body(lang: str) -> str:
         parts = [q.prompt, q.answer, *q.pitfalls, *q.follow_ups]
+        if isinstance(q, QuizQuestion) and q.quiz.type == "choice":
+            parts += [t for c in q.quiz.choices for t in (c.text, c.why)]
         if isinstance(q, CodingQuestion):
-            parts += q.coding.hints
+            parts += [*q.coding.hints, *(t for m in q.coding.mistakes for t in (m.title, m.explanation))]
         return plain_text(" ".join(t.get(lang) for t in parts))
 
     return {"id": q.id, "url": f"q/{q.id}.html", "title_en": q.title.en, "title_zh": q.title.zh,
