@@ -88,8 +88,7 @@ def _grid(rows: list[list[bool]], x0: int, y0: int, cell: int, pad_from: int | N
 
 def _axes(x0: int, y0: int) -> list[str]:
     return [f'<text class="axis" x="{x0}" y="{y0 - 18}" font-size="11">k →</text>',
-            f'<text class="axis" x="{x0 - 22}" y="{y0 + 4}" font-size="11" '
-            f'transform="rotate(90 {x0 - 22} {y0 + 4})">q →</text>']
+            f'<text class="axis" x="{x0 - 4}" y="{y0 - 18}" font-size="11" text-anchor="end">q ↓</text>']
 
 
 def _tiles(fig: Figure, rows: list[list[bool]], x0: int, y0: int, cell: int) -> list[str]:
