@@ -10,6 +10,7 @@ import json
 import math
 import sys
 import time
+import traceback
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,7 @@ class Plan:
     cases: list[Prepared]
     raise_cases: list[Prepared]
     large: list[Prepared]
+    properties: Any = None  # the question's properties module (trusted code), if any
 
 
 def large_factor(dtype: torch.dtype) -> float:
@@ -100,12 +102,15 @@ def build_plan(question: CodingQuestion, sol_dir: Path, dtype_name: str, device:
     for mid, fn in load_mistakes(question, sol_dir).items():
         for prep in cases + large + raise_cases:
             prep.mistakes[mid] = _probe(Impl(fn), prep, dtype, device)
-    return Plan(question, ref, dtype, device, seed, cases, raise_cases, large)
+    props = sol_dir / "properties.py"
+    return Plan(question, ref, dtype, device, seed, cases, raise_cases, large,
+                load_file(props) if props.is_file() else None)
 
 
 def _probe(impl: Impl, prep: Prepared, dtype: torch.dtype, device: str) -> list[Any] | str:
     try:
-        return impl.run(prep, prep.inputs, dtype, device)
+        leaves = impl.run(prep, prep.inputs, dtype, device)
+        return [Raised("nothing")] if prep.case.raises else leaves
     except Exception as exc:  # a mistake may raise; record what it raised
         return [Raised(type(exc).__name__)] if prep.case.raises else f"{type(exc).__name__}: {exc}"
 
@@ -123,6 +128,7 @@ def diagnose(plan: Plan, ctx: Context, failed: set[str]) -> str | None:
                 score = math.inf
                 break
             for g, t, e, tol in zip(got, theirs, prep.golden or theirs, prep.tols or [0.0] * len(theirs)):
+                g = g.detach() if isinstance(g, torch.Tensor) else g
                 if isinstance(t, torch.Tensor) and t.is_floating_point() and isinstance(e, torch.Tensor):
                     finite = t[torch.isfinite(t)]
                     mag = float(finite.abs().max()) if finite.numel() else 1.0
@@ -176,7 +182,7 @@ def grade_file(plan: Plan, path: Path, emit) -> dict[str, Any]:
 
     spy = Spy(q.coding.forbidden, files)
     ctx = Context(q, Impl(obj, spy.call), plan.reference, spy, plan.dtype, plan.device, plan.seed,
-                  plan.cases, plan.raise_cases, plan.large)
+                  plan.cases, plan.raise_cases, plan.large, properties_module=plan.properties)
     params = q.coding.check_params
     verdict["status"] = "passed"
     for name in CHECK_NAMES:
@@ -194,6 +200,11 @@ def grade_file(plan: Plan, path: Path, emit) -> dict[str, Any]:
             break
         except BadOutput as exc:
             result = CheckResult(name, False, str(exc))
+        except Exception as exc:  # a bug in the grader itself: say so, never blame the candidate
+            record(CheckResult(name, False, f"internal error in the grader ({type(exc).__name__}: {exc}); "
+                               "please report it with this file"))
+            verdict.update(status="error", error=traceback.format_exc())
+            break
         record(result)
         if result.passed is False:
             verdict["status"] = "failed"
