@@ -282,3 +282,23 @@ def test_real_bank_pages_load_cleanly(page: Page, tmp_path: Path) -> None:
     for q in bank.questions[:30]:
         page.goto((tmp_path / "real").as_uri() + f"/q/{q.id}.html")
         expect(page.locator("h1 .en")).to_be_visible()
+
+
+def test_dark_mode_is_remembered(page: Page, base: str) -> None:
+    page.goto(base + "index.html")
+    light = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    start = page.get_attribute("html", "data-theme")
+    page.click("#theme-toggle")
+    assert page.get_attribute("html", "data-theme") != start
+    page.goto(base + "q/toy-softmax.html")
+    assert page.get_attribute("html", "data-theme") != start
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") != light
+
+
+def test_print_shows_answers_and_hides_navigation(page: Page, site: Path) -> None:
+    page.goto(site.as_uri() + "/q/toy-softmax.html")
+    page.emulate_media(media="print")
+    expect(page.locator("details.answer div.en")).to_be_visible()
+    expect(page.locator("details.hint").nth(1)).to_be_visible()
+    expect(page.locator("header.top")).to_be_hidden()
+    expect(page.locator(".mark")).to_be_hidden()
