@@ -75,7 +75,7 @@ def highlight_code(code: str, lang: str = "python") -> str:
         lexer = get_lexer_by_name(lang)
     except ClassNotFound:
         lexer = get_lexer_by_name("text")
-    return f'<pre class="hl"><code>{highlight(code, lexer, FORMATTER)}</code></pre>\n'
+    return f'<pre class="hl" tabindex="0"><code>{highlight(code, lexer, FORMATTER)}</code></pre>\n'
 
 
 
@@ -103,11 +103,15 @@ MD = _make_md()
 
 
 def render_markdown(text: str, where: str) -> str:
-    """HTML for Markdown `text`; MarkupError('<where>: cannot render math ...') on a bad formula."""
+    """HTML for Markdown `text`; MarkupError('<where>: cannot render math ...') on a bad formula.
+
+    Display math may scroll sideways on a phone, so it is made focusable (keyboard users can scroll it).
+    """
     try:
-        return MD.render(text)
+        html = MD.render(text)
     except MathError as exc:
         raise MarkupError(f"{where}: {exc}") from None
+    return html.replace('<div class="math block">', '<div class="math block" tabindex="0">')
 
 
 def render_inline(text: str, where: str) -> str:

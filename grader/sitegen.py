@@ -43,7 +43,7 @@ UI: dict[str, tuple[str, str]] = {
     "concept": ("Concept", "概念题"), "quiz": ("Quiz", "测验题"), "coding": ("Coding", "编程题"),
     "easy": ("Easy", "简单"), "medium": ("Medium", "中等"), "hard": ("Hard", "困难"),
     "new": ("Not started", "未学习"), "studied": ("Studied", "已学习"), "mastered": ("Mastered", "已掌握"),
-    "n_questions": ("questions", "道题"), "shown": ("shown", "道符合条件"),
+    "n_questions": ("questions", "道题"), "n_topics": ("topics", "个主题"), "shown": ("shown", "道符合条件"),
     "empty_topics": ("Topics with no questions yet", "还没有题目的主题"),
     "no_match": ("No question matches.", "没有符合条件的题目。"),
     "how": ("How to use attnbank", "怎么用 attnbank"),
@@ -183,15 +183,13 @@ def practice_status(with_progress: bool) -> tuple[dict[str, str], str | None]:
         return {}, None
     try:
         from .practice.store import question_status
+
+        status = question_status()
     except ImportError:
         return {}, "--with-progress: practice mode is not installed (grader.practice.store); built without it"
-    try:
-        status = question_status()
-    except FileNotFoundError:
-        return {}, "--with-progress: no practice database yet (run `attnbank practice`); built without it"
     mapped = {qid: STATUS_FROM_PRACTICE[s] for qid, s in status.items() if s in STATUS_FROM_PRACTICE}
     if not mapped:
-        return {}, "--with-progress: the practice database has no studied question yet; built without it"
+        return {}, "--with-progress: no practice progress found (no database yet, or nothing studied); built without it"
     return mapped, f"--with-progress: included the practice status of {len(mapped)} question(s)"
 
 

@@ -200,6 +200,15 @@ def test_with_progress_without_practice_mode(tmp_path: Path, monkeypatch: pytest
     assert status == "window.ATTNBANK_PRACTICE = {};\n"
 
 
+def test_with_progress_without_a_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = types.ModuleType("grader.practice.store")
+    store.question_status = lambda db_path=None: {}  # what practice mode returns when it has no database
+    monkeypatch.setitem(sys.modules, "grader.practice", types.ModuleType("grader.practice"))
+    monkeypatch.setitem(sys.modules, "grader.practice.store", store)
+    result = build(load_bank(FIXTURE), tmp_path / "out", with_progress=True)
+    assert "no practice progress found" in result.progress_note
+
+
 def test_with_progress_includes_practice_status(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = types.ModuleType("grader.practice.store")
     store.question_status = lambda db_path=None: {"gqa-groups": "mastered", "toy-softmax": "learning",

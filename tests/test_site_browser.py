@@ -117,6 +117,12 @@ def test_search_finds_chinese_and_english(page: Page, base: str, query: str, exp
     assert sorted(_visible_titles(page)) == sorted(expected)
 
 
+def test_tokenizer_splits_cjk_into_characters_and_bigrams(page: Page, site: Path) -> None:
+    page.goto(site.as_uri() + "/index.html")
+    assert page.evaluate("attnbank.tokenize('KV缓存 of GQA，分组查询')") == \
+        ["KV", "缓", "缓存", "存", "of", "GQA", "分", "分组", "组", "组查", "查", "查询", "询"]
+
+
 def test_search_from_the_header_of_a_question_page(page: Page, base: str) -> None:
     page.goto(base + "q/toy-softmax.html")
     page.fill("#top-q", "右下角")
@@ -279,9 +285,12 @@ def test_real_bank_pages_load_cleanly(page: Page, tmp_path: Path) -> None:
     expect(page.locator("#shown")).to_have_text(str(len(bank.questions)))
     page.fill("#q", "attention")
     assert len(_visible_titles(page)) >= 1
+    assert _axe(page) == []
     for q in bank.questions[:30]:
         page.goto((tmp_path / "real").as_uri() + f"/q/{q.id}.html")
         expect(page.locator("h1 .en")).to_be_visible()
+        page.locator("details").evaluate_all("els => els.forEach(e => e.open = true)")
+        assert _axe(page) == [], q.id
 
 
 def test_dark_mode_is_remembered(page: Page, base: str) -> None:
