@@ -26,7 +26,7 @@ def _build(out: Path, with_progress: bool) -> Path:
         from rich.progress import Progress
 
         with Progress(console=console, transient=True) as bar:
-            task = bar.add_task("rendering pages", total=len(bank.questions) + 1)
+            task = bar.add_task("building the site", total=2 * len(bank.questions) + 1)
             result = build(bank, out, with_progress, lambda done, total: bar.update(task, completed=done))
     else:
         result = build(bank, out, with_progress)

@@ -217,14 +217,17 @@ def build(bank: Bank, out: Path, with_progress: bool = False,
           on_page: Callable[[int, int], None] | None = None) -> BuildResult:
     """Render the bank into `out` (replacing an earlier build there); SiteError lists every problem.
 
-    `on_page(done, total)` is called after each page is rendered.
+    `on_page(done, total)` reports progress: each question's texts rendered, then each page written.
     """
     start = time.perf_counter()
     contexts, problems = [], []
-    for q in bank.questions:
+    total = 2 * len(bank.questions) + 1  # render the texts, then write the pages and the home page
+    for i, q in enumerate(bank.questions):
         ctx, found = _question_context(bank, q)
         contexts.append(ctx)
         problems += found
+        if on_page:
+            on_page(i + 1, total)
     if problems:
         raise SiteError(f"{len(problems)} problem(s) in the site's texts:\n" + "\n".join(problems))
     status, note = practice_status(with_progress)
@@ -239,7 +242,6 @@ def build(bank: Bank, out: Path, with_progress: bool = False,
     env = _env()
     topics = {t.id: t for t in bank.topics}
     cards, empty = _topic_cards(bank)
-    total = len(contexts) + 1
     page = env.get_template("question.html")
     (out / "q").mkdir()
     for i, ctx in enumerate(contexts):
@@ -249,7 +251,7 @@ def build(bank: Bank, out: Path, with_progress: bool = False,
                            next=contexts[i + 1]["q"] if i + 1 < len(contexts) else None)
         (out / "q" / f"{q.id}.html").write_text(html, encoding="utf-8")
         if on_page:
-            on_page(i + 1, total)
+            on_page(len(contexts) + i + 1, total)
     tags = sorted({tag for q in bank.questions for tag in q.tags})
     home = env.get_template("index.html").render(
         base="", questions=[(c["q"], c["title"]) for c in contexts], cards=cards, empty_topics=empty,
@@ -257,4 +259,4 @@ def build(bank: Bank, out: Path, with_progress: bool = False,
     (out / "index.html").write_text(home, encoding="utf-8")
     if on_page:
         on_page(total, total)
-    return BuildResult(out, total, time.perf_counter() - start, note)
+    return BuildResult(out, len(contexts) + 1, time.perf_counter() - start, note)

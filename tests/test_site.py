@@ -269,3 +269,9 @@ def test_chinese_ui_strings(fixture_site: Path) -> None:
         assert f'<span class="zh" lang="zh-CN">{label}' in concept, label
     for label in ("提示", "起始代码", "复制", "参考实现"):
         assert f'<span class="zh" lang="zh-CN">{label}' in coding, label
+
+
+def test_build_reports_progress_up_to_the_total(tmp_path: Path) -> None:
+    calls: list[tuple[int, int]] = []
+    build(load_bank(FIXTURE), tmp_path / "out", on_page=lambda done, total: calls.append((done, total)))
+    assert calls[-1] == (9, 9) and [done for done, _ in calls] == list(range(1, 10))  # 4 texts, 4 pages, home
