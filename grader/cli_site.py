@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from .errors import AttnbankError
+
 DEFAULT_OUT = Path("_site")
 OUT_OPTION = click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT,
                           show_default=True, help="Folder to write the site into (replaced on every build).")
@@ -65,7 +67,11 @@ def serve_cmd(out: Path, with_progress: bool, port: int) -> None:
 
     root = _build(out, with_progress)
     handler = functools.partial(Quiet, directory=str(root))
-    with ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+    try:
+        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as exc:
+        raise AttnbankError(f"cannot serve on 127.0.0.1:{port}: {exc.strerror} (try --port 0)") from None
+    with server:
         click.echo(f"serving http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)")
         sys.stdout.flush()
         try:

@@ -275,3 +275,15 @@ def test_build_reports_progress_up_to_the_total(tmp_path: Path) -> None:
     calls: list[tuple[int, int]] = []
     build(load_bank(FIXTURE), tmp_path / "out", on_page=lambda done, total: calls.append((done, total)))
     assert calls[-1] == (9, 9) and [done for done, _ in calls] == list(range(1, 10))  # 4 texts, 4 pages, home
+
+
+def test_cli_site_serve_reports_a_busy_port(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    monkeypatch.setenv("ATTNBANK_ROOT", str(FIXTURE))
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(cli, ["site", "serve", "--port", str(port), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and f"cannot serve on 127.0.0.1:{port}" in result.output
