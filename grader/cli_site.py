@@ -33,8 +33,9 @@ def _build(out: Path, with_progress: bool) -> Path:
     else:
         result = build(bank, out, with_progress)
     if result.progress_note:
-        console.print(result.progress_note)
-    console.print(f"built {result.pages} page(s) in {result.seconds:.2f}s: {out / 'index.html'}")
+        console.print(result.progress_note, soft_wrap=True, markup=False)
+    console.print(f"built {result.pages} page(s) in {result.seconds:.2f}s: {out / 'index.html'}", soft_wrap=True,
+                  markup=False)
     return out
 
 
