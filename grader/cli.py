@@ -157,6 +157,11 @@ def schema() -> None:
     click.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
 
 
+from .cli_site import site  # noqa: E402 (registered after the core verbs)
+
+cli.add_command(site)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="attnbank")
