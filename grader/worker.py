@@ -56,8 +56,8 @@ class Plan:
 
 
 def large_factor(dtype: torch.dtype) -> float:
-    """How much to scale an input so logits approach exp's overflow point in `dtype`."""
-    return 0.35 * math.log(torch.finfo(dtype).max)
+    """How much to scale an input so that the largest logits pass exp's overflow point in `dtype`."""
+    return 0.6 * math.log(torch.finfo(dtype).max)
 
 
 def _large_cases(q: CodingQuestion, cases: list[Prepared], dtype: torch.dtype, device: str) -> list[Prepared]:
