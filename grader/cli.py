@@ -61,16 +61,19 @@ def cli() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (questions and counts per topic and kind).")
 def list_cmd(topic: str | None, kind: str | None, difficulty: str | None, lang: str, as_json: bool) -> None:
     """List questions, with filters."""
-    bank = _bank()
-    if topic and topic not in {t.id for t in bank.topics}:
-        raise AttnbankError(f"unknown topic '{topic}' (topics: {', '.join(t.id for t in bank.topics)})")
-    questions = bank.select(topic, kind, difficulty)
+    from .index import load_index
+
+    index = load_index()
+    if topic and topic not in {t["id"] for t in index["topics"]}:
+        raise AttnbankError(f"unknown topic '{topic}' (topics: {', '.join(t['id'] for t in index['topics'])})")
+    questions = [q for q in index["questions"] if (topic is None or q["topic"] == topic)
+                 and (kind is None or q["kind"] == kind) and (difficulty is None or q["difficulty"] == difficulty)]
     if as_json:
         counts: dict[str, dict[str, int]] = {}
         for q in questions:
-            counts.setdefault(q.topic, {"coding": 0, "concept": 0, "quiz": 0})[q.kind] += 1
-        items = [{"id": q.id, "kind": q.kind, "topic": q.topic, "difficulty": q.difficulty, "tags": q.tags,
-                  "title": q.title.model_dump()} for q in questions]
+            counts.setdefault(q["topic"], {"coding": 0, "concept": 0, "quiz": 0})[q["kind"]] += 1
+        keys = ("id", "kind", "topic", "difficulty", "tags", "title")
+        items = [{k: q[k] for k in keys} for q in questions]
         click.echo(json.dumps({"questions": items, "counts": counts}, ensure_ascii=False, indent=2))
         return
     from rich.table import Table
@@ -79,7 +82,7 @@ def list_cmd(topic: str | None, kind: str | None, difficulty: str | None, lang: 
     for col in ("id", "kind", "difficulty", "topic", "title"):
         table.add_column(col, overflow="fold")
     for q in questions:
-        table.add_row(q.id, q.kind, q.difficulty, q.topic, q.title.get(lang))
+        table.add_row(q["id"], q["kind"], q["difficulty"], q["topic"], q["title"][lang])
     _console().print(table)
 
 
@@ -124,9 +127,7 @@ def grade(qid: str, file: Path, device: str, dtype: str, seed: int, timeout: flo
     from .report import render
     from .sandbox import Settings
 
-    if not file.is_file():
-        raise AttnbankError(f"no such file: {file}")
-    verdict = run_grade(_bank(), qid, file, Settings(device, dtype, seed, timeout))
+    verdict = run_grade(qid, file, Settings(device, dtype, seed, timeout))
     if as_json:
         click.echo(to_json(verdict))
     else:
@@ -154,6 +155,11 @@ def schema() -> None:
     from .schema import json_schema
 
     click.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+
+
+from .cli_site import site  # noqa: E402 (registered after the core verbs)
+
+cli.add_command(site)
 
 
 def main() -> None:

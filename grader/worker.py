@@ -155,7 +155,7 @@ def grade_file(plan: Plan, path: Path, emit) -> dict[str, Any]:
     q = plan.question
     files = {str(path)}
     verdict: dict[str, Any] = {"question": q.id, "file": str(path), "passed": False, "status": "invalid",
-                               "checks": [], "diagnosis": None, "error": None}
+                               "checks": [], "diagnosis": None, "diagnosis_text": None, "error": None}
 
     def record(result: CheckResult) -> None:
         verdict["checks"].append(result.as_dict())
@@ -214,6 +214,10 @@ def grade_file(plan: Plan, path: Path, emit) -> dict[str, Any]:
     if verdict["status"] == "failed":
         failed = {c["name"] for c in verdict["checks"] if c["passed"] is False}
         verdict["diagnosis"] = diagnose(plan, ctx, failed)
+        mistake = next((m for m in q.coding.mistakes if m.id == verdict["diagnosis"]), None)
+        if mistake:
+            verdict["diagnosis_text"] = {"title": mistake.title.model_dump(),
+                                         "explanation": mistake.explanation.model_dump()}
     return verdict
 
 
@@ -233,8 +237,7 @@ def main(argv: list[str]) -> int:
         out.flush()
 
     question = load_question(Path(job["question_file"]))
-    if job.get("threads"):
-        torch.set_num_threads(int(job["threads"]))
+    torch.set_num_threads(1)  # tiny tensors: threads cost more than they give, and graders run side by side
     plan = build_plan(question, Path(job["solutions"]), job["dtype"], job["device"], int(job["seed"]))
     emit({"type": "ready", "time": time.time()})
     for file in job["files"]:
