@@ -45,8 +45,9 @@ def grade_files(root: Path, entry: dict[str, Any], files: list[Path], settings: 
             raise AttnbankError(f"no such file: {f}")
     check_settings(entry, settings)
     timeout = settings.timeout or entry["timeout"]
+    env = entry.get("cpu_env") if settings.device == "cpu" else None
     verdicts = run_worker(root / entry["file"], root / "solutions" / entry["id"], [f.resolve() for f in files],
-                          settings, timeout, on_event)
+                          settings, timeout, on_event, env)
     for v in verdicts:
         v["question"] = entry["id"]
     return verdicts

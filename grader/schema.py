@@ -320,7 +320,7 @@ class CodingSpec(Strict):
     cases: list[Case] = Field(min_length=1)
     checks: list[CheckItem] = Field(min_length=1)
     mistakes: list[Mistake] = Field(default_factory=list)
-    speed: dict[str, Any] | None = None  # GPU speed check settings (see grader.checks.speed)
+    cpu_env: dict[str, str] = Field(default_factory=dict)  # environment for CPU grading (TRITON_INTERPRET=1)
 
     @property
     def check_params(self) -> dict[str, dict[str, Any]]:
