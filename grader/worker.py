@@ -18,6 +18,7 @@ from typing import Any
 import torch
 import yaml
 
+from .bank import Loader
 from .checks import CHECK_NAMES
 from .checks.library import CHECKS, CheckResult, Context
 from .engine import (
@@ -225,7 +226,7 @@ def grade_file(plan: Plan, path: Path, emit) -> dict[str, Any]:
 
 def load_question(path: Path) -> CodingQuestion:
     with path.open(encoding="utf-8") as fh:
-        q = QUESTION_ADAPTER.validate_python(yaml.safe_load(fh))
+        q = QUESTION_ADAPTER.validate_python(yaml.load(fh, Loader=Loader))
     assert isinstance(q, CodingQuestion)
     return q
 
