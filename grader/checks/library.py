@@ -162,9 +162,12 @@ def _empty_row_note(prep: Prepared) -> str:
     return ""
 
 
-def compare_leaves(ctx: Context, prep: Prepared, got: list[Any], name: str) -> CheckResult | None:
-    """A failing result for the first leaf of `got` that is not close to the oracle, else None."""
+def compare_leaves(ctx: Context, prep: Prepared, got: list[Any], name: str, atol: float = 0.0) -> CheckResult | None:
+    """A failing result for the first leaf of `got` that is not close to the oracle, else None.
+
+    `atol` is added to the tolerance of every float leaf (see `values`)."""
     for i, (g, e, tol) in enumerate(zip(got, prep.golden, prep.tols)):
+        tol = tol + atol if isinstance(e, torch.Tensor) and e.is_floating_point() else tol
         if leaves_close(g, e, tol):
             continue
         label = f"output {i}" if len(got) > 1 else "output"
@@ -180,13 +183,17 @@ def compare_leaves(ctx: Context, prep: Prepared, got: list[Any], name: str) -> C
 
 @check("values")
 def values(ctx: Context, params: dict[str, Any]) -> CheckResult:
+    """Outputs match the oracle. `atol: {float32: 1e-3}` adds an absolute tolerance in a grading dtype, for
+    questions whose valid implementations differ by more than rounding (e.g. RoPE angles in float32)."""
+    atol = float(params.get("atol", {}).get(str(ctx.dtype).replace("torch.", ""), 0.0))
     worst_ratio = 0.0
     for prep in ctx.cases:
         got = ctx.outputs[prep.case.id]
-        bad = compare_leaves(ctx, prep, got, "values")
+        bad = compare_leaves(ctx, prep, got, "values", atol)
         if bad:
             return bad
         for g, e, tol in zip(got, prep.golden, prep.tols):
+            tol = tol + atol
             if isinstance(e, torch.Tensor) and e.is_floating_point() and tol > 0:
                 worst_ratio = max(worst_ratio, max_abs(g, e) / tol)
     return ok("values", f"{len(ctx.cases)} case(s) match the oracle (worst error {worst_ratio:.2f} x tolerance)",
