@@ -3,7 +3,6 @@
 It reads K twice but never rescales the accumulator, since the final max and sum are known up front.
 """
 
-import math
 
 import torch
 import triton
