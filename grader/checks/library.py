@@ -271,14 +271,22 @@ def _keep_mask(ctx: Context, args: dict[str, Any], params: dict[str, Any], lq: i
         if params.get("mask_layout", "scores") == "keys":  # [B, Lk] -> [B, 1, Lk]
             m = m.unsqueeze(-2)
         keep = keep & m
-    if params.get("causal"):
+    causal = params.get("causal")
+    if isinstance(causal, str):  # the name of a bool argument of the case
+        causal = bool(args[causal])
+    if causal:
         i = torch.arange(lq).unsqueeze(1)
         j = torch.arange(lk).unsqueeze(0)
         keep = keep & (j <= (lk - lq) + i)
     if params.get("window"):
+        # a band: query i (absolute position lk - lq + i) sees keys less than w positions before it and,
+        # when not causal, less than w positions after it
         w = int(args[params["window"]]) if isinstance(params["window"], str) else int(params["window"])
         i = torch.arange(lq).unsqueeze(1) + (lk - lq)
-        keep = keep & (torch.arange(lk).unsqueeze(0) > i - w)
+        j = torch.arange(lk).unsqueeze(0)
+        keep = keep & (j > i - w)
+        if not causal:
+            keep = keep & (j < i + w)
     head = params.get("head_dim")
     if head is not None and keep.dim() >= 3:  # outputs without a head axis: a query sees a key via any head
         keep = keep.any(head)
