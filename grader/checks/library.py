@@ -114,10 +114,15 @@ def where(prep: Prepared, seed: int) -> str:
 
 @check("output_shape")
 def output_shape(ctx: Context, params: dict[str, Any]) -> CheckResult:
+    first: CheckResult | None = None
     for prep in ctx.cases:
         try:
             got = ctx.run(prep, prep.inputs)
-        except BadOutput as exc:
+        except (BadOutput, CandidateError) as exc:
+            if first is not None:  # already failing: the remaining cases only feed the diagnosis
+                break
+            if isinstance(exc, CandidateError):
+                raise
             return fail("output_shape", f"{where(prep, ctx.seed)}: {exc}")
         ctx.outputs[prep.case.id] = got
         exp = prep.baseline
@@ -125,10 +130,11 @@ def output_shape(ctx: Context, params: dict[str, Any]) -> CheckResult:
             (isinstance(g, torch.Tensor) and isinstance(e, torch.Tensor) and g.shape == e.shape)
             or (not isinstance(e, torch.Tensor) and not isinstance(g, torch.Tensor))
             for g, e in zip(got, exp))
-        if not same:
-            return fail("output_shape", f"{where(prep, ctx.seed)}: expected {describe(exp)}, got {describe(got)}",
-                        expected=describe(exp), got=describe(got))
-    return ok("output_shape", f"{len(ctx.cases)} case(s): outputs have the expected structure and shapes")
+        if not same and first is None:
+            # keep running the other cases so the diagnosis can compare a wrong-shape mistake on all of them
+            first = fail("output_shape", f"{where(prep, ctx.seed)}: expected {describe(exp)}, got {describe(got)}",
+                         expected=describe(exp), got=describe(got))
+    return first or ok("output_shape", f"{len(ctx.cases)} case(s): outputs have the expected structure and shapes")
 
 
 @check("dtype_device")
