@@ -122,8 +122,12 @@ def diagnose(plan: Plan, ctx: Context, failed: set[str]) -> str | None:
         if m.caught_by not in failed:
             continue
         score = 0.0
+        compared = 0
         for prep in plan.cases + plan.large + plan.raise_cases:
             got, theirs = ctx.outputs.get(prep.case.id), prep.mistakes.get(m.id)
+            if got is None and prep.case.id not in {p.case.id for p in plan.cases}:
+                continue  # a probe the candidate never reached (grading stops after a wrong output shape)
+            compared += 1
             if got is None or isinstance(theirs, str) or len(got) != len(theirs):
                 score = math.inf
                 break
@@ -145,7 +149,7 @@ def diagnose(plan: Plan, ctx: Context, failed: set[str]) -> str | None:
                     score += max_abs(g, t) / (tol_m or 1.0)
             if score == math.inf:
                 break
-        if score < math.inf and (best is None or score < best[0]):
+        if compared and score < math.inf and (best is None or score < best[0]):
             best = (score, m.id)
     return best[1] if best else None
 
