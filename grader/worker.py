@@ -137,7 +137,7 @@ def diagnose(plan: Plan, ctx: Context, failed: set[str]) -> str | None:
                     finite = t[torch.isfinite(t)]
                     mag = float(finite.abs().max()) if finite.numel() else 1.0
                     tol_m = 4 * tol * max(1.0, mag / max(float(e[torch.isfinite(e)].abs().max())
-                                                         if torch.isfinite(e).any() else 1.0, 1e-12))
+                                                         if torch.isfinite(e).any() else 1.0, 1e-12)) if tol else 0.0
                     tol_m = max(tol_m, 1e-6 * mag)
                 else:
                     tol_m = 0.0
