@@ -217,7 +217,11 @@ def grade_file(plan: Plan, path: Path, emit) -> dict[str, Any]:
     verdict["passed"] = verdict["status"] == "passed"
     if verdict["status"] == "failed":
         failed = {c["name"] for c in verdict["checks"] if c["passed"] is False}
-        verdict["diagnosis"] = diagnose(plan, ctx, failed)
+        # a check may name the mistake it observed (properties of random outputs); that wins over matching
+        known = {m.id: m.caught_by for m in q.coding.mistakes}
+        named = [c["details"].get("mistake") for c in verdict["checks"] if c["passed"] is False
+                 and known.get(c["details"].get("mistake")) == c["name"]]
+        verdict["diagnosis"] = named[0] if named else diagnose(plan, ctx, failed)
     return verdict
 
 

@@ -186,6 +186,9 @@ def compare_leaves(ctx: Context, prep: Prepared, got: list[Any], name: str) -> C
 
 @check("values")
 def values(ctx: Context, params: dict[str, Any]) -> CheckResult:
+    if params.get("random"):  # e.g. MLM masking: any correct sampler differs from the reference's draws
+        return skip("values", "the outputs are random, so they are not compared with the reference's; "
+                    "the properties check tests their distribution instead")
     worst_ratio = 0.0
     for prep in ctx.cases:
         got = ctx.outputs[prep.case.id]
@@ -574,7 +577,9 @@ def properties(ctx: Context, params: dict[str, Any]) -> CheckResult:
 
     Each listed function gets `call` (runs the candidate on keyword arguments in the semantic-check dtype
     and returns its output leaves) and the float64 arguments of one case; it returns None when the
-    property holds, else a one-line message saying what was observed.
+    property holds, else a one-line message saying what was observed, or a (message, mistake id) pair when
+    the observation identifies a known mistake (the diagnosis of outputs that are random, which cannot be
+    matched against the mistakes' outputs).
     """
     module = ctx.properties_module
     names: list[str] = params.get("run", [])
@@ -586,7 +591,13 @@ def properties(ctx: Context, params: dict[str, Any]) -> CheckResult:
             return ctx.run(_prep, kwargs, ctx.meta_dtype)
         for name in names:
             message = getattr(module, name)(call, _meta_inputs(ctx, prep))
+            mistake = None
+            if isinstance(message, tuple):
+                message, mistake = message
             if message:
                 doc = (getattr(module, name).__doc__ or name).strip().splitlines()[0]
-                return fail("properties", f"{where(prep, ctx.seed)}: {doc} — {message}", property=name)
+                details: dict[str, Any] = {"property": name}
+                if mistake:
+                    details["mistake"] = mistake
+                return fail("properties", f"{where(prep, ctx.seed)}: {doc} — {message}", **details)
     return ok("properties", f"{len(names)} propert{'y' if len(names) == 1 else 'ies'} hold: {', '.join(names)}")
