@@ -87,13 +87,16 @@ def make_args(specs: dict[str, Any], dims: dict[str, int], seed: int) -> dict[st
 
 
 def cast(value: Any, dtype: torch.dtype, device: str) -> Any:
-    """Float tensors to `dtype` on `device`; other tensors only moved; '$dtype'/'$device' resolved."""
+    """Float tensors to `dtype` on `device`; other tensors only moved; '$dtype'/'$device' and fixed dtypes
+    such as '$float16' (for arguments that name a dtype) resolved."""
     if isinstance(value, torch.Tensor):
         if value.is_floating_point():
             return value.to(device=device, dtype=dtype)
         return value.to(device)
     if value == "$dtype":
         return dtype
+    if isinstance(value, str) and value.startswith("$") and value[1:] in DTYPES:  # a fixed dtype, e.g. "$float16"
+        return DTYPES[value[1:]]
     if value == "$device":
         return device
     if isinstance(value, dict):

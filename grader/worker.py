@@ -34,6 +34,7 @@ from .engine import (
     leaves_close,
     load_mistakes,
     materialise,
+    max_abs,
     round_trip,
     trim_trace,
 )
@@ -118,40 +119,46 @@ def _probe(impl: Impl, prep: Prepared, dtype: torch.dtype, device: str) -> list[
         return [Raised(type(exc).__name__)] if prep.case.raises else f"{type(exc).__name__}: {exc}"
 
 
+def _distance(got: list[Any], theirs: list[Any] | str, prep: Prepared) -> float:
+    """How far the candidate's leaves are from a mistake's on one probe, in tolerances (inf: no match)."""
+    if isinstance(theirs, str) or len(got) != len(theirs):
+        return math.inf
+    total = 0.0
+    for g, t, e, tol in zip(got, theirs, prep.golden or theirs, prep.tols or [0.0] * len(theirs)):
+        g = g.detach() if isinstance(g, torch.Tensor) else g
+        tol_m = 0.0
+        if isinstance(t, torch.Tensor) and t.is_floating_point() and isinstance(e, torch.Tensor):
+            # the mistake's own rounding error grows with its magnitude relative to the oracle's
+            mag = float(t[torch.isfinite(t)].abs().max()) if torch.isfinite(t).any() else 1.0
+            ref = float(e[torch.isfinite(e)].abs().max()) if torch.isfinite(e).any() else 1.0
+            tol_m = max(4 * tol * max(1.0, mag / max(ref, 1e-12)) if tol else 0.0, 1e-6 * mag)
+        if not leaves_close(g, t, tol_m):
+            return math.inf
+        if isinstance(t, torch.Tensor) and t.is_floating_point():
+            total += max_abs(g, t) / (tol_m or 1.0)
+    return total
+
+
 def diagnose(plan: Plan, ctx: Context, failed: set[str]) -> str | None:
-    """The known mistake the candidate behaves like on every probe, among those its failures point to."""
+    """The known mistake the candidate behaves like on every probe, among those its failures point to.
+
+    Every value case must match; large-logit and raise probes count only where the candidate got to them
+    (grading stops after a wrong output shape).
+    """
     best: tuple[float, str] | None = None
+    value_ids = {p.case.id for p in plan.cases}
     for m in plan.question.coding.mistakes:
         if m.caught_by not in failed:
             continue
-        score, compared = 0.0, 0
+        score = 0.0
         for prep in plan.cases + plan.large + plan.raise_cases:
-            got, theirs = ctx.outputs.get(prep.case.id), prep.mistakes.get(m.id)
-            if got is None:  # not run: output_shape stops at its first failing case
+            got = ctx.outputs.get(prep.case.id)
+            if got is None and prep.case.id not in value_ids:
                 continue
-            compared += 1
-            if isinstance(theirs, str) or len(got) != len(theirs):
-                score = math.inf
-                break
-            for g, t, e, tol in zip(got, theirs, prep.golden or theirs, prep.tols or [0.0] * len(theirs)):
-                g = g.detach() if isinstance(g, torch.Tensor) else g
-                if isinstance(t, torch.Tensor) and t.is_floating_point() and isinstance(e, torch.Tensor):
-                    finite = t[torch.isfinite(t)]
-                    mag = float(finite.abs().max()) if finite.numel() else 1.0
-                    tol_m = 4 * tol * max(1.0, mag / max(float(e[torch.isfinite(e)].abs().max())
-                                                         if torch.isfinite(e).any() else 1.0, 1e-12))
-                    tol_m = max(tol_m, 1e-6 * mag)
-                else:
-                    tol_m = 0.0
-                if not leaves_close(g, t, tol_m):
-                    score = math.inf
-                    break
-                if isinstance(t, torch.Tensor) and t.is_floating_point():
-                    from .engine import max_abs
-                    score += max_abs(g, t) / (tol_m or 1.0)
+            score += math.inf if got is None else _distance(got, prep.mistakes.get(m.id, ""), prep)
             if score == math.inf:
                 break
-        if compared and score < math.inf and (best is None or score < best[0]):
+        if score < math.inf and (best is None or score < best[0]):
             best = (score, m.id)
     return best[1] if best else None
 
@@ -219,7 +226,11 @@ def grade_file(plan: Plan, path: Path, emit) -> dict[str, Any]:
     verdict["passed"] = verdict["status"] == "passed"
     if verdict["status"] == "failed":
         failed = {c["name"] for c in verdict["checks"] if c["passed"] is False}
-        verdict["diagnosis"] = diagnose(plan, ctx, failed)
+        # a check may name the mistake it observed (properties of random outputs); that wins over matching
+        known = {m.id: m.caught_by for m in q.coding.mistakes}
+        named = [c["details"].get("mistake") for c in verdict["checks"] if c["passed"] is False
+                 and known.get(c["details"].get("mistake")) == c["name"]]
+        verdict["diagnosis"] = named[0] if named else diagnose(plan, ctx, failed)
         mistake = next((m for m in q.coding.mistakes if m.id == verdict["diagnosis"]), None)
         if mistake:
             verdict["diagnosis_text"] = {"title": mistake.title.model_dump(),

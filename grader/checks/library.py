@@ -115,10 +115,15 @@ def where(prep: Prepared, seed: int) -> str:
 
 @check("output_shape")
 def output_shape(ctx: Context, params: dict[str, Any]) -> CheckResult:
+    first: CheckResult | None = None
     for prep in ctx.cases:
         try:
             got = ctx.run(prep, prep.inputs)
-        except BadOutput as exc:
+        except (BadOutput, CandidateError) as exc:
+            if first is not None:  # already failing: the remaining cases only feed the diagnosis
+                break
+            if isinstance(exc, CandidateError):
+                raise
             return fail("output_shape", f"{where(prep, ctx.seed)}: {exc}")
         ctx.outputs[prep.case.id] = got
         exp = prep.baseline
@@ -126,10 +131,11 @@ def output_shape(ctx: Context, params: dict[str, Any]) -> CheckResult:
             (isinstance(g, torch.Tensor) and isinstance(e, torch.Tensor) and g.shape == e.shape)
             or (not isinstance(e, torch.Tensor) and not isinstance(g, torch.Tensor))
             for g, e in zip(got, exp))
-        if not same:
-            return fail("output_shape", f"{where(prep, ctx.seed)}: expected {describe(exp)}, got {describe(got)}",
-                        expected=describe(exp), got=describe(got))
-    return ok("output_shape", f"{len(ctx.cases)} case(s): outputs have the expected structure and shapes")
+        if not same and first is None:
+            # keep running the other cases so the diagnosis can compare a wrong-shape mistake on all of them
+            first = fail("output_shape", f"{where(prep, ctx.seed)}: expected {describe(exp)}, got {describe(got)}",
+                         expected=describe(exp), got=describe(got))
+    return first or ok("output_shape", f"{len(ctx.cases)} case(s): outputs have the expected structure and shapes")
 
 
 @check("dtype_device")
@@ -185,7 +191,11 @@ def compare_leaves(ctx: Context, prep: Prepared, got: list[Any], name: str, atol
 @check("values")
 def values(ctx: Context, params: dict[str, Any]) -> CheckResult:
     """Outputs match the oracle. `atol: {float32: 1e-3}` adds an absolute tolerance in a grading dtype, for
-    questions whose valid implementations differ by more than rounding (e.g. RoPE angles in float32)."""
+    questions whose valid implementations differ by more than rounding (e.g. RoPE angles in float32);
+    `random: true` skips the comparison for functions whose outputs are random draws."""
+    if params.get("random"):  # e.g. MLM masking: any correct sampler differs from the reference's draws
+        return skip("values", "the outputs are random, so they are not compared with the reference's; "
+                    "the properties check tests their distribution instead")
     atol = float(params.get("atol", {}).get(str(ctx.dtype).replace("torch.", ""), 0.0))
     worst_ratio = 0.0
     for prep in ctx.cases:
@@ -279,14 +289,22 @@ def _keep_mask(ctx: Context, args: dict[str, Any], params: dict[str, Any], lq: i
         if params.get("mask_layout", "scores") == "keys":  # [B, Lk] -> [B, 1, Lk]
             m = m.unsqueeze(-2)
         keep = keep & m
-    if params.get("causal"):
+    causal = params.get("causal")
+    if isinstance(causal, str):  # the name of a bool argument of the case
+        causal = bool(args[causal])
+    if causal:
         i = torch.arange(lq).unsqueeze(1)
         j = torch.arange(lk).unsqueeze(0)
         keep = keep & (j <= (lk - lq) + i)
     if params.get("window"):
+        # a band: query i (absolute position lk - lq + i) sees keys less than w positions before it and,
+        # when not causal, less than w positions after it
         w = int(args[params["window"]]) if isinstance(params["window"], str) else int(params["window"])
         i = torch.arange(lq).unsqueeze(1) + (lk - lq)
-        keep = keep & (torch.arange(lk).unsqueeze(0) > i - w)
+        j = torch.arange(lk).unsqueeze(0)
+        keep = keep & (j > i - w)
+        if not causal:
+            keep = keep & (j < i + w)
     head = params.get("head_dim")
     if head is not None and keep.dim() >= 3:  # outputs without a head axis: a query sees a key via any head
         keep = keep.any(head)
@@ -608,9 +626,11 @@ def properties(ctx: Context, params: dict[str, Any]) -> CheckResult:
 
     Each listed function gets `call` (runs the candidate on keyword arguments in the semantic-check dtype
     and returns its output leaves) and the float64 arguments of one case; it returns None when the
-    property holds, else a one-line message saying what was observed. For a class entry point,
-    `call.new(**init)` constructs the candidate's object and returns it wrapped so that its method
-    calls and attribute reads run like any candidate call (recorded, errors attributed to the candidate).
+    property holds, else a one-line message saying what was observed, or a (message, mistake id) pair when
+    the observation identifies a known mistake (the diagnosis of outputs that are random, which cannot be
+    matched against the mistakes' outputs). For a class entry point, `call.new(**init)` constructs the
+    candidate's object and returns it wrapped so that its method calls and attribute reads run like any
+    candidate call (recorded, errors attributed to the candidate).
     """
     module = ctx.properties_module
     names: list[str] = params.get("run", [])
@@ -625,9 +645,15 @@ def properties(ctx: Context, params: dict[str, Any]) -> CheckResult:
         call.new = _Driven.factory(ctx, f"case {prep.case.id}, properties")  # type: ignore[attr-defined]
         for name in names:
             message = getattr(module, name)(call, _meta_inputs(ctx, prep))
+            mistake = None
+            if isinstance(message, tuple):
+                message, mistake = message
             if message:
                 doc = (getattr(module, name).__doc__ or name).strip().splitlines()[0]
-                return fail("properties", f"{where(prep, ctx.seed)}: {doc} — {message}", property=name)
+                details: dict[str, Any] = {"property": name}
+                if mistake:
+                    details["mistake"] = mistake
+                return fail("properties", f"{where(prep, ctx.seed)}: {doc} — {message}", **details)
     return ok("properties", f"{len(names)} propert{'y' if len(names) == 1 else 'ies'} hold: {', '.join(names)}")
 
 
