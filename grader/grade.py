@@ -26,8 +26,18 @@ def coding_entry(index: dict[str, Any], qid: str) -> dict[str, Any]:
     return entry
 
 
+def missing_modules(entry: dict[str, Any]) -> list[str]:
+    """The Python modules this question needs that are not installed."""
+    import importlib.util
+
+    return [m for m in entry.get("requires", []) if importlib.util.find_spec(m) is None]
+
+
 def check_settings(entry: dict[str, Any], settings: Settings) -> None:
-    """Usage errors for a dtype the question does not allow or a device that is not available."""
+    """Usage errors for a missing module, a dtype the question does not allow or a missing device."""
+    missing = missing_modules(entry)
+    if missing:
+        raise AttnbankError(f"'{entry['id']}' needs {', '.join(missing)}: pip install {' '.join(missing)}")
     if settings.dtype not in entry["dtypes"]:
         raise AttnbankError(f"'{entry['id']}' is graded in {', '.join(entry['dtypes'])}, not {settings.dtype}")
     if settings.device == "cuda":

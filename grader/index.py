@@ -15,7 +15,7 @@ from typing import Any
 
 from .errors import unknown_id
 
-VERSION = 2
+VERSION = 3
 
 
 def _fingerprint(root: Path) -> str:
@@ -47,7 +47,8 @@ def summarise(bank, q) -> dict[str, Any]:
     entry = {"id": q.id, "kind": q.kind, "topic": q.topic, "difficulty": q.difficulty, "tags": q.tags,
              "title": q.title.model_dump(), "file": str(bank.files[q.id])}
     if q.kind == "coding":
-        entry.update(dtypes=q.coding.dtypes, timeout=q.coding.timeout, cpu_env=q.coding.cpu_env)
+        entry.update(dtypes=q.coding.dtypes, timeout=q.coding.timeout, cpu_env=q.coding.cpu_env,
+                     requires=q.coding.requires)
     return entry
 
 

@@ -321,6 +321,7 @@ class CodingSpec(Strict):
     checks: list[CheckItem] = Field(min_length=1)
     mistakes: list[Mistake] = Field(default_factory=list)
     cpu_env: dict[str, str] = Field(default_factory=dict)  # environment for CPU grading (TRITON_INTERPRET=1)
+    requires: list[str] = Field(default_factory=list)  # Python modules grading needs beyond torch (triton)
 
     @property
     def check_params(self) -> dict[str, dict[str, Any]]:

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from .bank import Bank
-from .grade import grade_files
+from .grade import grade_files, missing_modules
 from .index import summarise
 from .loader import mistake_source
 from .sandbox import Settings
@@ -33,7 +33,7 @@ class Outcome:
     question: str
     mode: str  # the dtype, with "+tf32" when TF32 was allowed
     label: str
-    ok: bool
+    ok: bool | None  # None: skipped, with the reason as message
     message: str
 
 
@@ -84,6 +84,9 @@ def modes(q: CodingQuestion, device: str, dtypes: list[str] | None) -> list[tupl
 def check_question(bank: Bank, q: CodingQuestion, device: str, dtype: str, tf32: bool, seed: int) -> list[Outcome]:
     """Grade every file of one question in one dtype; one outcome per file."""
     mode = dtype + ("+tf32" if tf32 else "")
+    missing = missing_modules(summarise(bank, q))
+    if missing:
+        return [Outcome(q.id, mode, "all files", None, f"skipped: needs {', '.join(missing)} (pip install it)")]
     with tempfile.TemporaryDirectory(prefix=f"attnbank-check-{q.id}-") as tmp:
         items = _items(bank, q, Path(tmp))
         try:
@@ -106,13 +109,13 @@ def run_selfcheck(bank: Bank, qids: list[str], device: str, dtypes: list[str] | 
         for n, fut in enumerate(futures, 1):
             outcomes = fut.result()
             for o in outcomes:
-                passed += o.ok
-                failed += not o.ok
-                mark = "[green]✔[/]" if o.ok else "[red]✘[/]"
-                if not o.ok or console.is_terminal:
+                passed += o.ok is True
+                failed += o.ok is False
+                mark = {True: "[green]✔[/]", False: "[red]✘[/]", None: "[yellow]–[/]"}[o.ok]
+                if o.ok is not True or console.is_terminal:
                     console.print(f"{mark} {escape(f'{o.question} [{o.mode}] {o.label}: {o.message}')}", markup=True,
                                   highlight=False)
-            bad = sum(not o.ok for o in outcomes)
+            bad = sum(o.ok is not True for o in outcomes)
             console.print(escape(f"[{n}/{len(tasks)}] {tasks[n - 1][0].id} [{outcomes[0].mode}]: "
                           f"{len(outcomes) - bad}/{len(outcomes)} as expected"), highlight=False)
     console.print(f"{passed} passed, {failed} failed", highlight=False)
