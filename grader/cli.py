@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from .cli_practice import COMMANDS as PRACTICE_COMMANDS
 from .errors import AttnbankError
 
 LANGS = click.Choice(["en", "zh"])
@@ -120,6 +121,7 @@ def grade(qid: str, file: Path, device: str, dtype: str, seed: int, timeout: flo
           as_json: bool) -> None:
     """Grade FILE against question ID. Exit 0 if every check passes, 1 if not, 2 on usage errors."""
     from .grade import grade as run_grade
+    from .practice.record import record_cli_grade
     from .report import as_json as to_json
     from .report import render
     from .sandbox import Settings
@@ -131,6 +133,9 @@ def grade(qid: str, file: Path, device: str, dtype: str, seed: int, timeout: flo
         click.echo(to_json(verdict))
     else:
         render(verdict, _console(), lang)
+    note = record_cli_grade(qid, verdict)  # only when a progress database exists
+    if note:
+        click.echo(note, err=True)
     sys.exit(0 if verdict["passed"] else 1)
 
 
@@ -146,6 +151,10 @@ def check_cmd(qids: tuple[str, ...], device: str, dtype: str | None, seed: int, 
 
     ok = run_selfcheck(_bank(), list(qids), device, [dtype] if dtype else None, seed, jobs, _console(stderr=True))
     sys.exit(0 if ok else 1)
+
+
+for _command in PRACTICE_COMMANDS:
+    cli.add_command(_command)
 
 
 def main() -> None:

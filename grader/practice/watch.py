@@ -1,0 +1,96 @@
+"""`attnbank watch`: re-grade a coding answer on every save, like rustlings' watch mode.
+
+Each grading prints the grader's full feedback; the n-th failure unlocks hint n. A pass records a
+review (Good, or Hard after two or more hints) when the card is new or due; every grading is logged.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from fsrs import Rating
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.panel import Panel
+
+from ..bank import Bank
+from ..sandbox import Settings
+from .record import record_grade
+from .store import Store
+
+L10N = {
+    "en": {"watching": "Watching {file}: save it to re-grade; Ctrl-C to stop.", "hint": "Hint {i}",
+           "gone": "{file} is gone; waiting for it to come back.",
+           "recorded": "Review recorded ({rating}); next due {due} UTC.",
+           "logged": "Passed again; the card is not due, so only the grade was logged.",
+           "ratings": {Rating.Good: "Good", Rating.Hard: "Hard"}},
+    "zh": {"watching": "正在监视 {file}：保存即重新评测，Ctrl-C 退出。", "hint": "提示 {i}",
+           "gone": "{file} 不见了，等它重新出现。",
+           "recorded": "已记一次复习（{rating}），下次 {due} UTC 到期。",
+           "logged": "再次通过；这张卡片还没到期，只记录评测结果。",
+           "ratings": {Rating.Good: "良好", Rating.Hard: "困难"}},
+}
+
+
+class Watcher:
+    """Grades one file for one question and remembers how many times it failed."""
+
+    def __init__(self, bank: Bank, qid: str, file: Path, settings: Settings, console: Console,
+                 lang: str, db: Path, clock: Callable[[], datetime]):
+        from ..grade import coding_question
+
+        self.bank, self.file, self.settings = bank, file, settings
+        self.q = coding_question(bank, qid)
+        self.console, self.lang, self.db, self.clock = console, lang, db, clock
+        self.t = L10N[lang]
+        self.failures = 0
+
+    def grade_once(self) -> dict[str, Any] | None:
+        """Grade the file, print the feedback and any unlocked hints, log the result."""
+        from ..grade import grade
+        from ..report import render
+
+        if not self.file.is_file():
+            self.console.print(self.t["gone"].format(file=self.file))
+            return None
+        verdict = grade(self.bank, self.q.id, self.file, self.settings)
+        if self.console.is_terminal:
+            self.console.clear()
+        render(verdict, self.console, self.lang)
+        if not verdict["passed"]:
+            self.failures += 1
+            hints = self.q.coding.hints[:self.failures]
+            for i, hint in enumerate(hints, 1):
+                style = "yellow" if i == len(hints) else "dim"
+                self.console.print(Panel(Markdown(hint.get(self.lang)), title=self.t["hint"].format(i=i),
+                                         title_align="left", border_style=style))
+        rating = Rating.Hard if min(self.failures, len(self.q.coding.hints)) >= 2 else Rating.Good
+        with Store.open(self.db) as store:
+            card = record_grade(store, self.q.id, verdict["passed"], verdict["status"], self.clock(), "watch",
+                                rating)
+        if verdict["passed"]:
+            self.console.print(self.t["recorded"].format(rating=self.t["ratings"][rating],
+                                                         due=f"{card.due:%Y-%m-%d %H:%M}")
+                               if card else self.t["logged"])
+        self.console.print(f"[dim]{self.t['watching'].format(file=self.file)}[/]")
+        return verdict
+
+
+def watch(watcher: Watcher, stop: threading.Event | None = None) -> None:
+    """Grade now, then after every change to the file until Ctrl-C or `stop` is set."""
+    import watchfiles
+
+    target = watcher.file.resolve()
+    watcher.grade_once()
+    for _ in watchfiles.watch(target.parent, watch_filter=lambda _change, p: Path(p).resolve() == target,
+                              debounce=300, stop_event=stop, raise_interrupt=False):
+        watcher.grade_once()
+
+
+def utc_now() -> datetime:
+    """The current time in UTC (the clock watch and grade use)."""
+    return datetime.now(timezone.utc)
