@@ -66,7 +66,10 @@ class Bank:
 
 def _format_errors(rel: str, err: ValidationError) -> Iterable[str]:
     for e in err.errors():
-        loc = ".".join(str(p) for p in e["loc"] if not str(p).startswith(("function-", "tagged-union")))
+        parts = [str(p) for p in e["loc"] if not str(p).startswith(("function-", "tagged-union"))]
+        if parts and parts[0] in ("coding", "concept", "quiz"):  # the union's tag, not a field
+            parts = parts[1:]
+        loc = ".".join(parts)
         yield f"{rel}: {loc or '(top)'}: {e['msg']}"
 
 

@@ -6,7 +6,7 @@ This module imports no torch, so loading and listing the bank stays fast.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
@@ -113,12 +113,12 @@ class QuizQuestion(QuestionBase):
     """Multiple choice (one or several correct) or a numeric answer with a tolerance."""
 
     kind: Literal["quiz"]
-    quiz: Annotated[Union[ChoiceQuiz, NumericQuiz], Field(discriminator="type")]
+    quiz: Annotated[ChoiceQuiz | NumericQuiz, Field(discriminator="type")]
 
 
 # ---------------------------------------------------------------- coding questions
 
-Shape = list[Union[int, str]]
+Shape = list[int | str]
 
 
 class Randn(Strict):
@@ -161,16 +161,16 @@ class Padding(Strict):
 class Arange(Strict):
     """Integers start, start+1, ... (int64)."""
 
-    arange: Union[int, str]
-    start: Union[int, str] = 0
+    arange: int | str
+    start: int | str = 0
 
 
 class Randint(Strict):
     """Random int64 values in [low, high)."""
 
     randint: Shape
-    low: Union[int, str] = 0
-    high: Union[int, str]
+    low: int | str = 0
+    high: int | str
 
 
 class Const(Strict):
@@ -180,8 +180,8 @@ class Const(Strict):
     dtype: Literal["float", "int64", "bool"] = "float"
 
 
-Generator = Union[Randn, Weight, Keep, Additive, Padding, Arange, Randint, Const]
-ArgValue = Union[Generator, None, bool, int, float, str, list[Union[int, float]]]
+Generator = Randn | Weight | Keep | Additive | Padding | Arange | Randint | Const
+ArgValue = Generator | None | bool | int | float | str | list[int | float]
 
 
 class Step(Strict):
@@ -243,7 +243,7 @@ class Mistake(Strict):
         return self
 
 
-CheckItem = Union[str, dict[str, dict[str, Any]]]
+CheckItem = str | dict[str, dict[str, Any]]
 
 
 class CodingSpec(Strict):
@@ -280,7 +280,7 @@ class CodingQuestion(QuestionBase):
     coding: CodingSpec
 
 
-Question = Annotated[Union[ConceptQuestion, QuizQuestion, CodingQuestion], Field(discriminator="kind")]
+Question = Annotated[ConceptQuestion | QuizQuestion | CodingQuestion, Field(discriminator="kind")]
 QUESTION_ADAPTER: TypeAdapter[Any] = TypeAdapter(Question)
 
 

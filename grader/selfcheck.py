@@ -55,7 +55,9 @@ def _judge(item: Item, verdict: dict) -> tuple[bool, str]:
     if item.expect == "pass":
         return verdict["passed"], "passes" if verdict["passed"] else f"should pass, got {verdict['status']} ({first})"
     if item.expect == "starter-fails":
-        return (not verdict["passed"]), ("fails" if not verdict["passed"] else "the starter passes: it gives the answer away")
+        if verdict["passed"]:
+            return False, "the starter passes: it gives the answer away"
+        return True, "fails"
     if verdict["passed"]:
         return False, "passes every check: the checks cannot tell this mistake from a correct answer"
     if verdict["diagnosis"] != item.expect:

@@ -10,6 +10,7 @@ import json
 import math
 import sys
 import time
+import traceback
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -105,7 +106,8 @@ def build_plan(question: CodingQuestion, sol_dir: Path, dtype_name: str, device:
 
 def _probe(impl: Impl, prep: Prepared, dtype: torch.dtype, device: str) -> list[Any] | str:
     try:
-        return impl.run(prep, prep.inputs, dtype, device)
+        leaves = impl.run(prep, prep.inputs, dtype, device)
+        return [Raised("nothing")] if prep.case.raises else leaves
     except Exception as exc:  # a mistake may raise; record what it raised
         return [Raised(type(exc).__name__)] if prep.case.raises else f"{type(exc).__name__}: {exc}"
 
@@ -194,6 +196,11 @@ def grade_file(plan: Plan, path: Path, emit) -> dict[str, Any]:
             break
         except BadOutput as exc:
             result = CheckResult(name, False, str(exc))
+        except Exception as exc:  # a bug in the grader itself: say so, never blame the candidate
+            record(CheckResult(name, False, f"internal error in the grader ({type(exc).__name__}: {exc}); "
+                               "please report it with this file"))
+            verdict.update(status="error", error=traceback.format_exc())
+            break
         record(result)
         if result.passed is False:
             verdict["status"] = "failed"

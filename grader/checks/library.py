@@ -313,7 +313,7 @@ def _invariance(ctx: Context, params: dict[str, Any], name: str, causal_queries:
         lq = base.shape[-2]
         keep = _keep_mask(ctx, args, params, lq, lk)
         gen = torch.Generator().manual_seed(prep.seed + 1)
-        trials = [torch.arange(p, lk) for p in sorted({lk - 1, lk // 2, 1})] if causal_queries else [
+        trials = [torch.arange(p, lk) for p in sorted({lk - 1, lk // 2, 1}) if 0 < p < lk] if causal_queries else [
             torch.randperm(lk, generator=gen)[: max(1, lk // 2)] for _ in range(3)]
         for positions in trials:
             if causal_queries:  # absolute positions >= p change; queries are end-aligned with keys
