@@ -17,7 +17,7 @@ from .errors import AttnbankError
 LANGS = click.Choice(["en", "zh"])
 DB_HELP = "Progress database (default: $ATTNBANK_DB, else progress.db in the user data dir)."
 ANSWERS_HELP = """Read answers from FILE instead of the keyboard, one per prompt (blank lines and
-# comments skipped): a concept card takes a rating (1-4 or again/hard/good/easy); a quiz takes its
+# comments skipped): a concept card takes a rating (1-4, again/hard/good/easy or 重来/困难/良好/简单); a quiz takes its
 answer (choice letters such as B or A,C; or a number); a coding drill takes n (next: the review is
 recorded when the code passes) or 1 (Again). q, or the end of the file, ends the session."""
 

@@ -20,6 +20,7 @@ from fsrs import Card
 from rich.console import Console
 from rich.markdown import Markdown
 from rich.panel import Panel
+from rich.text import Text
 
 from ..bank import Bank
 from ..errors import AttnbankError
@@ -30,7 +31,8 @@ from .scheduler import utc
 from .store import Store
 
 QUIT = "q"
-RATING_WORDS = {"again": "1", "hard": "2", "good": "3", "easy": "4", "quit": "q", "next": "n", "skip": "n"}
+RATING_WORDS = {"again": "1", "hard": "2", "good": "3", "easy": "4", "quit": "q", "next": "n", "skip": "n",
+                "重来": "1", "困难": "2", "良好": "3", "简单": "4", "退出": "q"}
 L10N = {
     "en": {
         "due": "due", "new": "new", "answer": "Model answer", "pitfalls": "Pitfalls", "prompt": "Question",
@@ -94,7 +96,7 @@ class Keyboard:
     def key(self, prompt: str, keys: str) -> str:
         import click
 
-        self.console.print(prompt)
+        self.console.print(Text(prompt, style="bold"))
         while True:
             try:
                 ch = click.getchar().lower()
@@ -106,7 +108,7 @@ class Keyboard:
 
     def line(self, prompt: str) -> str:
         try:
-            text = self.console.input(prompt).strip()
+            text = self.console.input(Text(prompt, style="bold")).strip()
         except (KeyboardInterrupt, EOFError):
             return QUIT
         return text
