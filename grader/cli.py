@@ -153,6 +153,14 @@ def check_cmd(qids: tuple[str, ...], device: str, dtype: str | None, seed: int, 
     sys.exit(0 if ok else 1)
 
 
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of a question file (kept in questions/schema.json)."""
+    from .schema import json_schema
+
+    click.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+
+
 for _command in PRACTICE_COMMANDS:
     cli.add_command(_command)
 

@@ -41,7 +41,9 @@ def _keep(g: Keep, dims: dict[str, int], gen: torch.Generator) -> torch.Tensor:
 def _padding(g: Padding, dims: dict[str, int], gen: torch.Generator) -> torch.Tensor:
     b, length = shape_of(g.padding, dims)
     lengths = torch.randint(1, length + 1, (b,), generator=gen)
-    lengths[0] = length  # one full row so the shortest and longest both appear
+    lengths[0] = length  # row 0 is full and row 1 (if any) is padded, so both kinds always appear
+    if b > 1 and length > 1:
+        lengths[1] = int(torch.randint(1, length, (1,), generator=gen))
     pos = torch.arange(length)
     keep = pos.unsqueeze(0) >= (length - lengths).unsqueeze(1) if g.left else pos.unsqueeze(0) < lengths.unsqueeze(1)
     return keep if g.true_is == "keep" else ~keep

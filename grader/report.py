@@ -51,7 +51,8 @@ def render(verdict: dict[str, Any], console: Console, lang: str = "en") -> None:
             parts = [_grid(d["expected_grid"], "expected: query row may see key column")]
             if "actual_grid" in d:
                 parts.append(_grid(d["actual_grid"], "yours: keys each query's output depends on"))
-            console.print(Panel(Group(*parts), title=f"{c['name']}: attention pattern (batch 0, head 0)",
+            at = ", ".join(str(i) for i in d.get("grid_at", []))
+            console.print(Panel(Group(*parts), title=f"{c['name']}: attention pattern at [{at}]",
                                 expand=False))
     if verdict.get("error"):
         console.print(Panel(Text(verdict["error"].rstrip()), title="traceback (your code only)", style="red",

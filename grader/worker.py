@@ -52,6 +52,7 @@ class Plan:
     cases: list[Prepared]
     raise_cases: list[Prepared]
     large: list[Prepared]
+    properties: Any = None  # the question's properties module (trusted code), if any
 
 
 def large_factor(dtype: torch.dtype) -> float:
@@ -101,7 +102,9 @@ def build_plan(question: CodingQuestion, sol_dir: Path, dtype_name: str, device:
     for mid, fn in load_mistakes(question, sol_dir).items():
         for prep in cases + large + raise_cases:
             prep.mistakes[mid] = _probe(Impl(fn), prep, dtype, device)
-    return Plan(question, ref, dtype, device, seed, cases, raise_cases, large)
+    props = sol_dir / "properties.py"
+    return Plan(question, ref, dtype, device, seed, cases, raise_cases, large,
+                load_file(props) if props.is_file() else None)
 
 
 def _probe(impl: Impl, prep: Prepared, dtype: torch.dtype, device: str) -> list[Any] | str:
@@ -125,6 +128,7 @@ def diagnose(plan: Plan, ctx: Context, failed: set[str]) -> str | None:
                 score = math.inf
                 break
             for g, t, e, tol in zip(got, theirs, prep.golden or theirs, prep.tols or [0.0] * len(theirs)):
+                g = g.detach() if isinstance(g, torch.Tensor) else g
                 if isinstance(t, torch.Tensor) and t.is_floating_point() and isinstance(e, torch.Tensor):
                     finite = t[torch.isfinite(t)]
                     mag = float(finite.abs().max()) if finite.numel() else 1.0
@@ -178,7 +182,7 @@ def grade_file(plan: Plan, path: Path, emit) -> dict[str, Any]:
 
     spy = Spy(q.coding.forbidden, files)
     ctx = Context(q, Impl(obj, spy.call), plan.reference, spy, plan.dtype, plan.device, plan.seed,
-                  plan.cases, plan.raise_cases, plan.large)
+                  plan.cases, plan.raise_cases, plan.large, properties_module=plan.properties)
     params = q.coding.check_params
     verdict["status"] = "passed"
     for name in CHECK_NAMES:

@@ -57,6 +57,7 @@ class Context:
     raise_cases: list[Prepared]
     large: list[Prepared]         # large-logit variants (probes too)
     outputs: dict[str, list[Any]] = field(default_factory=dict)  # candidate leaves by case id
+    properties_module: Any = None  # solutions/<id>/properties.py, when the question has one
 
     @property
     def meta_dtype(self) -> torch.dtype:
@@ -226,6 +227,12 @@ def _meta_inputs(ctx: Context, prep: Prepared) -> dict[str, Any]:
     return round_trip(prep.master, ctx.meta_dtype, ctx.device)[1 if ctx.meta_dtype == torch.float64 else 0]
 
 
+def _magnitude(t: torch.Tensor) -> float:
+    """1 + the largest finite |value| (the scale of absolute tolerances; NaN-safe)."""
+    finite = t[torch.isfinite(t)]
+    return 1.0 + (float(finite.abs().max()) if finite.numel() else 0.0)
+
+
 def _noise_like(t: torch.Tensor, gen: torch.Generator, scale: float) -> torch.Tensor:
     return (torch.randn(t.shape, generator=gen, dtype=torch.float64) * scale).to(t.device, t.dtype)
 
@@ -278,29 +285,24 @@ def _keep_mask(ctx: Context, args: dict[str, Any], params: dict[str, Any], lq: i
     return keep
 
 
-def _dependency(ctx: Context, prep: Prepared, args: dict[str, Any], keys: dict[str, int],
-                params: dict[str, Any], lk: int, base: torch.Tensor) -> list[list[bool]]:
-    """Which keys each query of batch item 0 actually depends on, found by perturbing one key at a time."""
+def _dependency(ctx: Context, prep: Prepared, args: dict[str, Any], keys: dict[str, int], tied: dict[str, int],
+                params: dict[str, Any], lk: int, base: torch.Tensor, lead: tuple[int, ...]) -> list[list[bool]]:
+    """Which keys each query (at leading index `lead`) depends on, found by perturbing one key at a time."""
     gen = torch.Generator().manual_seed(prep.seed + 17)
     rows: list[list[bool]] = [[False] * lk for _ in range(base.shape[-2])]
     for j in range(lk):
         out = _main_leaf(ctx, prep, _perturb(args, keys, torch.tensor([j]), gen, 3.0), params)
-        changed = torch.nan_to_num((out - base).abs().amax(-1), nan=math.inf).reshape(-1, out.shape[-2])[0]
+        changed = torch.nan_to_num((out - base).abs().amax(-1), nan=math.inf)[lead]
         for i, c in enumerate(changed.tolist()):
-            rows[i][j] = c > 1e-6
+            rows[i][j] = c > 1e-6 and not (i == j and tied)
     return rows
 
 
-def _grid_of(keep: torch.Tensor) -> list[list[bool]]:
-    k = keep
-    while k.dim() > 2:
-        k = k[0]
-    return k.tolist()
-
-
 def _invariance(ctx: Context, params: dict[str, Any], name: str, causal_queries: bool) -> CheckResult:
+    """Perturb positions a query may not see; its output must not move (masked keys, or the causal future)."""
     keys: dict[str, int] = params.get("keys", {"k": -2, "v": -2})
-    queries: dict[str, int] = params.get("queries", {"q": -2}) if causal_queries else {}
+    queries: dict[str, int] = params.get("queries", {"q": -2} if causal_queries else {})
+    tied = {n: a for n, a in queries.items() if n in keys}  # self-attention: one tensor gives queries and keys
     preps = ctx.arg_cases(params, needs=[n for n in (params.get("mask"),) if n])
     if not preps:
         return skip(name, "no case of this question has the inputs this check needs")
@@ -313,37 +315,47 @@ def _invariance(ctx: Context, params: dict[str, Any], name: str, causal_queries:
         lq = base.shape[-2]
         keep = _keep_mask(ctx, args, params, lq, lk)
         gen = torch.Generator().manual_seed(prep.seed + 1)
-        trials = [torch.arange(p, lk) for p in sorted({lk - 1, lk // 2, 1}) if 0 < p < lk] if causal_queries else [
-            torch.randperm(lk, generator=gen)[: max(1, lk // 2)] for _ in range(3)]
+        if causal_queries:  # absolute positions >= p change; queries are end-aligned with the keys
+            trials = [torch.arange(p, lk) for p in sorted({lk - 1, lk // 2, 1}) if 0 < p < lk]
+        else:  # the keys one query row may not see (a few rows), plus a random half of all keys
+            flat = keep.reshape(-1, lk)
+            rows = [r for r in torch.randperm(flat.shape[0], generator=gen).tolist() if not flat[r].all()][:3]
+            trials = [(~flat[r]).nonzero().flatten() for r in rows]
+            trials.append(torch.randperm(lk, generator=gen)[: max(1, lk // 2)])
         for positions in trials:
-            if causal_queries:  # absolute positions >= p change; queries are end-aligned with keys
-                pert = _perturb(args, keys, positions, gen, 1e3)
+            pert = _perturb(args, keys, positions, gen, 1e3)
+            q_abs = torch.arange(lq) + (lk - lq)
+            if causal_queries:
                 pert = _perturb(pert, queries, positions, gen, 1e3, end_aligned_len=lk)
-                q_abs = torch.arange(lq) + (lk - lq)
                 affected = (q_abs >= positions.min()).expand(keep.shape[:-1])
             else:
-                pert = _perturb(args, keys, positions, gen, 1e3)
                 affected = keep[..., positions].any(-1)
+                if tied:
+                    affected = affected | torch.isin(q_abs, positions)
             out = _main_leaf(ctx, prep, pert, params)
             unaffected = ~affected.to(out.device)
             while unaffected.dim() < out.dim() - 1:
                 unaffected = unaffected.unsqueeze(0)
             unaffected = unaffected.expand(out.shape[:-1])
-            diff = (out - base).abs().amax(-1)
-            scale = 1 + base.abs().amax()
-            if (torch.nan_to_num(diff, nan=math.inf)[unaffected] > tol * scale).any():
-                bad = (torch.nan_to_num(diff, nan=math.inf) > tol * scale) & unaffected
-                q = int(bad.nonzero()[0][-1])
-                what = (f"changing positions {positions.min().item()}..{lk - 1} (keys, values and queries) "
-                        f"changed the output of earlier query {q}" if causal_queries else
-                        f"changing keys {sorted(positions.tolist())} changed the output of query {q}, "
+            diff = torch.nan_to_num((out - base).abs().amax(-1), nan=math.inf)
+            bad = (diff > tol * _magnitude(base)) & unaffected
+            if not bad.any():
+                continue
+            where_bad = tuple(int(i) for i in bad.nonzero()[0])
+            lead, q = where_bad[:-1], where_bad[-1]
+            if causal_queries:
+                what = (f"changing positions {int(positions.min())}..{lk - 1} (keys, values and queries) "
+                        f"changed the output of earlier query {q}")
+            else:
+                what = (f"changing keys {sorted(positions.tolist())} changed the output of query {q}, "
                         "which may not attend to any of them")
-                grid = _dependency(ctx, prep, args, keys, params, lk, base) if lq <= 16 and lk <= 24 else None
-                details: dict[str, Any] = {"expected_grid": _grid_of(keep)}
-                if grid is not None:
-                    details["actual_grid"] = grid
-                return fail(name, f"{where(prep, ctx.seed)}: {what} (max change {float(diff[bad].max()):.3g})",
-                            **details)
+            expected = keep.expand(*out.shape[:-2], lq, lk) if keep.dim() <= out.dim() else keep
+            details: dict[str, Any] = {"expected_grid": expected[lead].tolist() if expected.dim() > 2 else
+                                       expected.tolist(), "grid_at": list(lead)}
+            if lq <= 16 and lk <= 24:
+                details["actual_grid"] = _dependency(ctx, prep, args, keys, tied, params, lk, base, lead)
+            return fail(name, f"{where(prep, ctx.seed)}: {what} (at index {list(lead)}; max change "
+                        f"{float(diff[bad].max()):.3g})", **details)
     return ok(name, f"{len(preps)} case(s): outputs ignore every position they may not see")
 
 
@@ -372,7 +384,7 @@ def batch_independent(ctx: Context, params: dict[str, Any]) -> CheckResult:
         pert = _perturb(args, {n: 0 for n in names}, torch.tensor([last]), gen, 3.0)
         out = _main_leaf(ctx, prep, pert, params)
         diff = (out[:last] - base[:last]).abs()
-        if (torch.nan_to_num(diff, nan=math.inf) > tol * (1 + base.abs().amax())).any():
+        if (torch.nan_to_num(diff, nan=math.inf) > tol * _magnitude(base)).any():
             b = int(torch.nan_to_num(diff, nan=math.inf).reshape(last, -1).amax(-1).argmax())
             return fail("batch_independent", f"{where(prep, ctx.seed)}: changing batch item {last} changed the "
                         f"output of batch item {b} by {float(torch.nan_to_num(diff, nan=math.inf).max()):.3g} "
@@ -415,7 +427,7 @@ def permutation_equivariant(ctx: Context, params: dict[str, Any]) -> CheckResult
             out = _main_leaf(ctx, prep, _permute(args, axes, perm), params)
             want = base.index_select(base.dim() - 2, perm.to(base.device)) if permutes_out else base
             diff = float(torch.nan_to_num((out - want).abs(), nan=math.inf).max())
-            if diff > tol * (1 + float(base.abs().max())):
+            if diff > tol * _magnitude(base):
                 effect = "should permute the outputs the same way" if permutes_out else "should not change the output"
                 return fail("permutation_equivariant", f"{where(prep, ctx.seed)}: permuting the {label} {effect}, "
                             f"but the result is off by {diff:.3g} (softmax over the wrong axis, or keys and values "
@@ -540,3 +552,27 @@ def stable_large_logits(ctx: Context, params: dict[str, Any]) -> CheckResult:
     if not ctx.large:
         return skip("stable_large_logits", "no large-logit case")
     return ok("stable_large_logits", f"finite and correct with logits scaled up ({ctx.large[0].label})")
+
+
+@check("properties")
+def properties(ctx: Context, params: dict[str, Any]) -> CheckResult:
+    """Question-specific invariants, written as functions in solutions/<id>/properties.py.
+
+    Each listed function gets `call` (runs the candidate on keyword arguments in the semantic-check dtype
+    and returns its output leaves) and the float64 arguments of one case; it returns None when the
+    property holds, else a one-line message saying what was observed.
+    """
+    module = ctx.properties_module
+    names: list[str] = params.get("run", [])
+    preps = ctx.arg_cases(params)
+    if not preps or module is None:
+        return skip("properties", "no case or no properties file for this question")
+    for prep in preps[:1] if not params.get("cases") else preps:
+        def call(_prep: Prepared = prep, **kwargs: Any) -> list[Any]:
+            return ctx.run(_prep, kwargs, ctx.meta_dtype)
+        for name in names:
+            message = getattr(module, name)(call, _meta_inputs(ctx, prep))
+            if message:
+                doc = (getattr(module, name).__doc__ or name).strip().splitlines()[0]
+                return fail("properties", f"{where(prep, ctx.seed)}: {doc} — {message}", property=name)
+    return ok("properties", f"{len(names)} propert{'y' if len(names) == 1 else 'ies'} hold: {', '.join(names)}")
