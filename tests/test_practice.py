@@ -137,8 +137,10 @@ def test_filters_and_new_limit(tmp_path):
 
 def test_answers_file_errors_and_end(tmp_path):
     result = practice(tmp_path, "4\nzzz\n")
-    assert result.exit_code == 2 and "answers.txt:2: expected one of n, 1 or q here, got 'zzz'" in result.output
+    assert result.exit_code == 2 and "answers.txt:2: got 'zzz': expected one of n, 1 or q here" in result.output
     assert logged(tmp_path) == [("score-memory", 3)]  # what was answered before is kept
+    result = practice(tmp_path, "# the quiz\nmany\n", "--kind", "quiz", "--db", str(tmp_path / "other.db"))
+    assert result.exit_code == 2 and "answers.txt:2: got 'many': Give a number" in result.output
     result = practice(tmp_path, "n\n", "--kind", "coding")
     assert result.exit_code == 0 and "The answers file ended" not in result.output
     result = practice(tmp_path, "n\n")  # first card is the coding drill... and then the file ends
@@ -297,7 +299,7 @@ def test_real_terminal_session_in_tmux(tmp_path, env):
         subprocess.run([*tmux, "send-keys", "-t", name, *k], check=True)
 
     try:
-        wait_for("Your answer (a number, MiB")
+        wait_for("Your answer (a number in MiB")
         keys("4", "Enter")
         wait_for("[n] next")
         keys("n")  # a single key, no Enter

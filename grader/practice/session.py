@@ -20,6 +20,7 @@ from fsrs import Card
 from rich.console import Console
 from rich.markdown import Markdown
 from rich.panel import Panel
+from rich.table import Table
 from rich.text import Text
 
 from ..bank import Bank
@@ -40,7 +41,7 @@ L10N = {
         "rate": "Rate: [1] Again  [2] Hard  [3] Good  [4] Easy   [q] quit",
         "ratings": {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"},
         "choice": "Your answer (letter{s}; q to quit) › ", "several": "several correct: give every one",
-        "number": "Your answer (a number{unit}; q to quit) › ",
+        "number": "Your answer (a number{unit}; q to quit) › ", "unit": " in {unit}",
         "bad_choice": "Give letters among {letters}.", "bad_number": "Give a number, e.g. 4096 or 1.5e3.",
         "right": "Right", "wrong": "Wrong", "key": "Answer", "rated": "rated",
         "workspace": "Starter written to", "kept": "Your file (kept)",
@@ -59,7 +60,7 @@ L10N = {
         "rate": "记得怎么样：[1] 重来  [2] 困难  [3] 良好  [4] 简单   [q] 退出",
         "ratings": {1: "重来", 2: "困难", 3: "良好", 4: "简单"},
         "choice": "你的答案（填选项字母{s}；q 退出）› ", "several": "多选题，需选出全部正确项",
-        "number": "你的答案（填数值{unit}；q 退出）› ",
+        "number": "你的答案（填数值{unit}；q 退出）› ", "unit": "，单位 {unit}",
         "bad_choice": "请填 {letters} 中的字母。", "bad_number": "请填一个数，例如 4096 或 1.5e3。",
         "right": "答对了", "wrong": "答错了", "key": "正确答案", "rated": "记为",
         "workspace": "起始代码已写入", "kept": "沿用你已有的文件",
@@ -83,6 +84,9 @@ class Answers(Protocol):
 
     def line(self, prompt: str) -> str:
         """A line of text, or QUIT."""
+
+    def invalid(self, text: str, problem: str) -> None:
+        """The last line cannot be used: say so (and ask again), or stop the session."""
 
 
 class Keyboard:
@@ -113,6 +117,9 @@ class Keyboard:
             return QUIT
         return text
 
+    def invalid(self, text: str, problem: str) -> None:
+        self.console.print(Text(problem, style="yellow"))
+
 
 class Script:
     """Answers read from a file: one per prompt, `#` comments and blank lines skipped."""
@@ -129,26 +136,29 @@ class Script:
         self.lines: Iterator[tuple[int, str]] = iter(
             [(i, s.split("#", 1)[0].strip()) for i, s in enumerate(raw, 1) if s.split("#", 1)[0].strip()])
         self.ended = False
+        self.number = 0
 
     def _next(self, prompt: str) -> tuple[int, str]:
         try:
-            number, text = next(self.lines)
+            self.number, text = next(self.lines)
         except StopIteration:
             self.ended = True
-            return 0, QUIT
+            return QUIT
         self.console.print(f"{prompt}{text}", markup=False)
-        return number, text
+        return text
 
     def key(self, prompt: str, keys: str) -> str:
-        number, text = self._next(prompt + "\n")
+        text = self._next(prompt + "\n")
         choice = RATING_WORDS.get(text.lower(), text.lower())
         if choice != QUIT and choice not in keys:
-            raise AttnbankError(f"{self.path}:{number}: expected one of {', '.join(keys)} or q here, "
-                                f"got '{text}'")
+            self.invalid(text, f"expected one of {', '.join(keys)} or q here")
         return choice
 
     def line(self, prompt: str) -> str:
-        return self._next(prompt)[1]
+        return self._next(prompt)
+
+    def invalid(self, text: str, problem: str) -> None:
+        raise AttnbankError(f"{self.path}:{self.number}: got '{text}': {problem}")
 
 
 @dataclass
@@ -219,13 +229,17 @@ class Session:
                 return QUIT
             right = picked == {letter for letter, c in zip(letters, quiz.choices, strict=True) if c.correct}
             self._verdict(right)
+            grid = Table.grid(padding=(0, 1))
+            grid.add_column(no_wrap=True)
+            grid.add_column()
             for letter, c in zip(letters, quiz.choices, strict=True):
                 mark = "[green]✔[/]" if c.correct else "[red]✘[/]"
                 chosen = "»" if letter in picked else " "
-                self.console.print(f" {chosen}{mark} [bold]{letter}.[/] {c.text.get(self.lang)}\n"
-                                   f"      [dim]{c.why.get(self.lang)}[/]")
+                grid.add_row(f"{chosen}{mark} [bold]{letter}.[/]",
+                             f"{c.text.get(self.lang)}\n[dim]{c.why.get(self.lang)}[/]")
+            self.console.print(grid)
         else:
-            unit = f", {quiz.unit}" if quiz.unit else ""
+            unit = self.t["unit"].format(unit=quiz.unit) if quiz.unit else ""
             value = self._ask(self.t["number"].format(unit=unit), parse_number, self.t["bad_number"])
             if value == QUIT:
                 return QUIT
@@ -245,9 +259,7 @@ class Session:
             value = parse(text)
             if value is not None:
                 return value
-            if not self.answers.interactive:
-                raise AttnbankError(f"answers file: '{text}': {problem}")
-            self.console.print(f"[yellow]{problem}[/]")
+            self.answers.invalid(text, problem)
 
     def _verdict(self, right: bool) -> None:
         self.console.print(f"[bold green]✔ {self.t['right']}[/]" if right
