@@ -1,5 +1,7 @@
 """FSRS scheduling through the `fsrs` package, as pure functions of (card, rating, now).
 
+Ratings are fsrs.Rating values: 1 Again, 2 Hard, 3 Good, 4 Easy (Anki's keys).
+
 Fuzzing is off, so the same history always gives the same schedule; times are UTC.
 """
 
@@ -12,7 +14,6 @@ from datetime import datetime, timezone
 from fsrs import Card, Rating, Scheduler
 
 SCHEDULER = Scheduler(enable_fuzzing=False)
-RATINGS = tuple(Rating)  # Again=1, Hard=2, Good=3, Easy=4: Anki's keys
 
 
 def card_id(qid: str) -> int:

@@ -85,10 +85,13 @@ def watch(watcher: Watcher, stop: threading.Event | None = None) -> None:
     import watchfiles
 
     target = watcher.file.resolve()
-    watcher.grade_once()
-    for _ in watchfiles.watch(target.parent, watch_filter=lambda _change, p: Path(p).resolve() == target,
-                              debounce=300, stop_event=stop, raise_interrupt=False):
+    try:
         watcher.grade_once()
+        for _ in watchfiles.watch(target.parent, watch_filter=lambda _change, p: Path(p).resolve() == target,
+                                  debounce=300, stop_event=stop, raise_interrupt=False):
+            watcher.grade_once()
+    except KeyboardInterrupt:  # Ctrl-C while a grading runs: stop quietly, like Ctrl-C while waiting
+        pass
 
 
 def utc_now() -> datetime:
