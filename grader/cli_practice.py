@@ -7,6 +7,7 @@ time; everything else is imported by the command that needs it, so `attnbank lis
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -22,20 +23,22 @@ answer (choice letters such as B or A,C; or a number); a coding drill takes n (n
 recorded when the code passes) or 1 (Again). q, or the end of the file, ends the session."""
 
 
-def _now(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime:
+def _now(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Callable[[], datetime]:
+    """The clock: the real UTC time, or the fixed time of the hidden --now option."""
     if value is None:
-        return datetime.now(timezone.utc)
+        return lambda: datetime.now(timezone.utc)
     from .practice.scheduler import utc
 
     try:
-        return utc(datetime.fromisoformat(value))
+        fixed = utc(datetime.fromisoformat(value))
     except ValueError:
         raise click.BadParameter(f"not an ISO 8601 time: {value}") from None
+    return lambda: fixed
 
 
 db_option = click.option("--db", type=click.Path(dir_okay=False, path_type=Path), help=DB_HELP)
 lang_option = click.option("--lang", type=LANGS, default="en", show_default=True)
-now_option = click.option("--now", callback=_now, hidden=True, help="Pretend it is this UTC time (tests).")
+now_option = click.option("--now", "clock", callback=_now, hidden=True, help="Pretend it is this UTC time (tests).")
 workspace_option = click.option("--workspace", type=click.Path(file_okay=False, path_type=Path),
                                 help="Folder for coding drills (default: $ATTNBANK_WORKSPACE, else "
                                      "workspace/ in the user data dir).")
@@ -64,7 +67,7 @@ def _bank():
 @click.option("--answers", type=click.Path(dir_okay=False, exists=True, path_type=Path), help=ANSWERS_HELP)
 @now_option
 def practice(topic: str | None, kind: str | None, new: int, lang: str, db: Path | None,
-             workspace: Path | None, answers: Path | None, now: datetime) -> None:
+             workspace: Path | None, answers: Path | None, clock: Callable[[], datetime]) -> None:
     """A spaced-repetition session (FSRS): due cards first, then up to --new new ones.
 
     \b
@@ -86,9 +89,9 @@ def practice(topic: str | None, kind: str | None, new: int, lang: str, db: Path 
         raise AttnbankError(f"unknown topic '{topic}' (topics: {', '.join(t.id for t in bank.topics)})")
     source = Script(answers, console) if answers else Keyboard(console)
     with Store.open(db) as store:
-        session = Session(bank, store, source, console, workspace_dir(workspace), now, lang)
+        session = Session(bank, store, source, console, workspace_dir(workspace), clock, lang)
         cards = store.cards()
-        session.queue = plan(bank, cards, now, topic, kind, new)
+        session.queue = plan(bank, cards, clock(), topic, kind, new)
         if not session.queue:
             filters = "".join(f" ({k} {v})" for k, v in (("topic", topic), ("kind", kind)) if v)
             console.print(session.t["nothing"].format(filters=filters))
@@ -110,8 +113,9 @@ def practice(topic: str | None, kind: str | None, new: int, lang: str, db: Path 
 @lang_option
 @db_option
 @workspace_option
+@now_option
 def watch(qid: str, file: Path | None, device: str, dtype: str, seed: int, timeout: float | None, lang: str,
-          db: Path | None, workspace: Path | None) -> None:
+          db: Path | None, workspace: Path | None, clock: Callable[[], datetime]) -> None:
     """Re-grade FILE on every save, with hints after failures (rustlings-style); Ctrl-C stops.
 
     FILE defaults to the question's file in the workspace (written from the starter if missing).
@@ -120,7 +124,7 @@ def watch(qid: str, file: Path | None, device: str, dtype: str, seed: int, timeo
     """
     from .practice.session import workspace_dir
     from .practice.store import default_path
-    from .practice.watch import Watcher, utc_now
+    from .practice.watch import Watcher
     from .practice.watch import watch as watch_loop
     from .sandbox import Settings
     from .workspace import starter_path, write_starter
@@ -133,7 +137,7 @@ def watch(qid: str, file: Path | None, device: str, dtype: str, seed: int, timeo
     elif not file.is_file():
         raise AttnbankError(f"no such file: {file}")
     watcher = Watcher(bank, qid, file, Settings(device, dtype, seed, timeout), _console(), lang,
-                      db or default_path(), utc_now)
+                      db or default_path(), clock)
     watch_loop(watcher)
 
 
@@ -184,14 +188,14 @@ def progress_path(db: Path | None) -> None:
 @lang_option
 @db_option
 @now_option
-def stats(days: int, lang: str, db: Path | None, now: datetime) -> None:
+def stats(days: int, lang: str, db: Path | None, clock: Callable[[], datetime]) -> None:
     """Reviews per day, retention, cards due, and mastery per topic (weakest first)."""
     from .practice.stats import compute, render
     from .practice.store import Store
 
     bank = _bank()
     with Store.open(db, create=False) as store:
-        result = compute(bank, store.reviews(), store.cards(), store.status(), now, lang, days)
+        result = compute(bank, store.reviews(), store.cards(), store.status(), clock(), lang, days)
     render(result, _console(), lang)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -106,7 +106,7 @@ class Keyboard:
                 ch = click.getchar().lower()
             except (KeyboardInterrupt, EOFError):
                 return QUIT
-            ch = "n" if ch in "\r\n" and "n" in keys else ch
+            ch = "n" if ch in ("\r", "\n") and "n" in keys else ch
             if ch in keys or ch == QUIT:
                 return ch
 
@@ -133,12 +133,12 @@ class Script:
             raise AttnbankError(f"cannot read the answers file {path}: {exc.strerror}") from None
         self.path = path
         self.console = console
-        self.lines: Iterator[tuple[int, str]] = iter(
-            [(i, s.split("#", 1)[0].strip()) for i, s in enumerate(raw, 1) if s.split("#", 1)[0].strip()])
+        stripped = ((i, line.split("#", 1)[0].strip()) for i, line in enumerate(raw, 1))
+        self.lines: Iterator[tuple[int, str]] = iter([(i, text) for i, text in stripped if text])
         self.ended = False
         self.number = 0
 
-    def _next(self, prompt: str) -> tuple[int, str]:
+    def _next(self, prompt: str) -> str:
         try:
             self.number, text = next(self.lines)
         except StopIteration:
@@ -163,14 +163,14 @@ class Script:
 
 @dataclass
 class Session:
-    """One study session over `queue` (questions with `is_new`), recording into `store`."""
+    """One study session over `queue` (questions with `is_new`), recording into `store` at `clock()`."""
 
     bank: Bank
     store: Store
     answers: Answers
     console: Console
     workspace: Path
-    now: datetime
+    clock: Callable[[], datetime]
     lang: str = "en"
     queue: list[tuple[object, bool]] = field(default_factory=list)
     ratings: Counter = field(default_factory=Counter)
@@ -196,7 +196,7 @@ class Session:
             if rating == QUIT:
                 break
             if rating is not None:
-                record_rating(self.store, q.id, int(rating), self.now, "practice")
+                record_rating(self.store, q.id, int(rating), self.clock(), "practice")
                 self.ratings[int(rating)] += 1
         self.summary()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -92,8 +92,3 @@ def watch(watcher: Watcher, stop: threading.Event | None = None) -> None:
             watcher.grade_once()
     except KeyboardInterrupt:  # Ctrl-C while a grading runs: stop quietly, like Ctrl-C while waiting
         pass
-
-
-def utc_now() -> datetime:
-    """The current time in UTC (the clock watch and grade use)."""
-    return datetime.now(timezone.utc)
