@@ -246,13 +246,16 @@ def test_watch_regrades_on_save_with_escalating_hints(tmp_path):
             time.sleep(0.2)
         raise AssertionError(f"no grade {n}:\n{out.getvalue()}")
 
+    def save(text: str) -> None:  # as editors do: write a temporary file, rename it over the old one
+        tmp = file.with_suffix(".tmp")
+        tmp.write_text(text)
+        os.replace(tmp, file)
+
     try:
         wait_grades(1)
-        time.sleep(0.5)  # let the watcher settle on the file before it changes
-        file.write_text(_reference().replace(") * scale", ")"))  # forgets the scale: fails again
+        save(_reference().replace(") * scale", ")"))  # forgets the scale: fails again
         wait_grades(2)
-        time.sleep(0.5)
-        file.write_text(_reference())
+        save(_reference())
         wait_grades(3)
     finally:
         stop.set()

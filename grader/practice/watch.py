@@ -85,10 +85,16 @@ def watch(watcher: Watcher, stop: threading.Event | None = None) -> None:
     import watchfiles
 
     target = watcher.file.resolve()
+    graded = False
+    # the first (empty) timeout comes once the watcher is running, so a save during the first grading
+    # is not missed
+    changes = watchfiles.watch(target.parent, watch_filter=lambda _change, p: Path(p).resolve() == target,
+                               debounce=300, stop_event=stop, raise_interrupt=False, yield_on_timeout=True,
+                               rust_timeout=250)
     try:
-        watcher.grade_once()
-        for _ in watchfiles.watch(target.parent, watch_filter=lambda _change, p: Path(p).resolve() == target,
-                                  debounce=300, stop_event=stop, raise_interrupt=False):
-            watcher.grade_once()
+        for changed in changes:
+            if changed or not graded:
+                watcher.grade_once()
+                graded = True
     except KeyboardInterrupt:  # Ctrl-C while a grading runs: stop quietly, like Ctrl-C while waiting
         pass
