@@ -29,7 +29,7 @@ L10N = {
            "logged": "Passed again; the card is not due, so only the grade was logged.",
            "ratings": {Rating.Good: "Good", Rating.Hard: "Hard"}},
     "zh": {"watching": "正在监视 {file}：保存即重新评测，Ctrl-C 退出。", "hint": "提示 {i}",
-           "gone": "{file} 不见了，等它重新出现。",
+           "gone": "文件 {file} 不存在了，等待重新创建。",
            "recorded": "已记一次复习（{rating}），下次 {due} UTC 到期。",
            "logged": "再次通过；这张卡片还没到期，只记录评测结果。",
            "ratings": {Rating.Good: "良好", Rating.Hard: "困难"}},
