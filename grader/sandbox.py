@@ -17,18 +17,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .errors import AttnbankError
+
 SETUP_TIMEOUT = 120.0  # importing torch and preparing the oracle, before any candidate runs
 
 
 @dataclass(frozen=True)
 class Settings:
-    """How to grade: device, dtype, seed, and the per-file timeout (None = the question's own)."""
+    """How to grade: device, dtype, seed, and the per-file timeout in CPU seconds (None = the question's)."""
 
     device: str = "cpu"
     dtype: str = "float32"
     seed: int = 0
     timeout: float | None = None
-    threads: int | None = None
 
 
 def _tail(path: Path, limit: int = 2000) -> str:
@@ -48,6 +49,15 @@ def _signal_name(code: int) -> str:
         return signal.Signals(-code).name
     except ValueError:
         return f"signal {-code}"
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) used so far by process `pid`, where /proc tells; else None."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def _kill(proc: subprocess.Popen) -> None:
@@ -71,7 +81,7 @@ def run_worker(question_file: Path, solutions: Path, files: list[Path], settings
             log = Path(tmp) / f"output-{attempt}.log"
             job = {"question_file": str(question_file), "solutions": str(solutions), "files": remaining,
                    "dtype": settings.dtype, "device": settings.device, "seed": settings.seed,
-                   "results": str(results), "threads": settings.threads}
+                   "results": str(results)}
             job_path = Path(tmp) / f"job-{attempt}.json"
             job_path.write_text(json.dumps(job), encoding="utf-8")
             results.touch()
@@ -83,6 +93,7 @@ def run_worker(question_file: Path, solutions: Path, files: list[Path], settings
                                         stdin=subprocess.DEVNULL, stdout=log_fh, stderr=subprocess.STDOUT,
                                         start_new_session=True, env=env)
                 current, started, ready = None, time.monotonic(), False
+                cpu_start = 0.0
                 offset = 0
                 outcome = None
                 while True:
@@ -100,6 +111,7 @@ def run_worker(question_file: Path, solutions: Path, files: list[Path], settings
                             ready = True
                         elif event["type"] == "start":
                             current, started = event["file"], time.monotonic()
+                            cpu_start = _cpu_seconds(proc.pid) or 0.0
                         elif event["type"] == "verdict":
                             verdicts[event["file"]] = {k: v for k, v in event.items() if k != "type"}
                             current = None
@@ -109,15 +121,20 @@ def run_worker(question_file: Path, solutions: Path, files: list[Path], settings
                         elif current is not None:
                             outcome = ("crashed", code)
                         break
+                    # the limit is CPU time where it can be read (fair on a loaded machine), with a
+                    # wall-clock cap of three times the limit for candidates that sleep or block
                     limit = timeout if ready else SETUP_TIMEOUT
-                    if time.monotonic() - started > limit:
+                    cpu = _cpu_seconds(proc.pid)
+                    wall = time.monotonic() - started
+                    used = wall if cpu is None or not ready else cpu - cpu_start
+                    if used > limit or wall > 3 * limit:
                         _kill(proc)
                         outcome = ("timeout" if ready else "setup-timeout", None)
                         break
                     time.sleep(0.02)
             output = _tail(log)
             if outcome and outcome[0] in ("setup", "setup-timeout"):
-                raise RuntimeError(f"the grader could not prepare this question (exit {outcome[1]}):\n{output}")
+                raise AttnbankError(f"the grader could not prepare this question (exit {outcome[1]}):\n{output}")
             if outcome and current is not None:
                 status, code = outcome
                 if status == "timeout":
@@ -132,7 +149,10 @@ def run_worker(question_file: Path, solutions: Path, files: list[Path], settings
                                      "checks": partial + [{"name": "run", "passed": False, "message": message,
                                                           "details": {}}],
                                      "diagnosis": None, "error": None, "output": output}
-            remaining = [f for f in remaining if f not in verdicts]
+            still = [f for f in remaining if f not in verdicts]
+            if len(still) == len(remaining):  # no progress at all: never loop on a worker that cannot start
+                raise AttnbankError(f"the grading process stopped before grading anything:\n{output}")
+            remaining = still
     return [verdicts[str(f)] for f in files]
 
 

@@ -65,13 +65,12 @@ def _judge(item: Item, verdict: dict) -> tuple[bool, str]:
     return True, f"fails ({failed[0]['name']}) and is diagnosed as itself"
 
 
-def check_question(bank: Bank, q: CodingQuestion, device: str, dtype: str, seed: int,
-                   threads: int | None) -> list[Outcome]:
+def check_question(bank: Bank, q: CodingQuestion, device: str, dtype: str, seed: int) -> list[Outcome]:
     """Grade every file of one question in one dtype; one outcome per file."""
     with tempfile.TemporaryDirectory(prefix=f"attnbank-check-{q.id}-") as tmp:
         items = _items(bank, q, Path(tmp))
         try:
-            verdicts = grade_files(bank, q, [i.path for i in items], Settings(device, dtype, seed, None, threads))
+            verdicts = grade_files(bank, q, [i.path for i in items], Settings(device, dtype, seed))
         except Exception as exc:  # the question itself is broken: report it, do not stop the run
             return [Outcome(q.id, dtype, "setup", False, f"could not be graded: {exc}")]
         return [Outcome(q.id, dtype, i.label, *_judge(i, v)) for i, v in zip(items, verdicts)]
@@ -83,10 +82,9 @@ def run_selfcheck(bank: Bank, qids: list[str], device: str, dtypes: list[str] | 
     questions = [bank.get(i) for i in qids] if qids else [q for q in bank.questions if q.kind == "coding"]
     questions = [q for q in questions if isinstance(q, CodingQuestion)]
     tasks = [(q, d) for q in questions for d in (dtypes or ["float32", "float64"]) if d in q.coding.dtypes]
-    threads = 1 if jobs > 1 else None
     passed = failed = 0
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [pool.submit(check_question, bank, q, device, d, seed, threads) for q, d in tasks]
+        futures = [pool.submit(check_question, bank, q, device, d, seed) for q, d in tasks]
         for n, fut in enumerate(futures, 1):
             outcomes = fut.result()
             for o in outcomes:

@@ -430,8 +430,8 @@ def permutation_equivariant(ctx: Context, params: dict[str, Any]) -> CheckResult
             if diff > tol * _magnitude(base):
                 effect = "should permute the outputs the same way" if permutes_out else "should not change the output"
                 return fail("permutation_equivariant", f"{where(prep, ctx.seed)}: permuting the {label} {effect}, "
-                            f"but the result is off by {diff:.3g} (softmax over the wrong axis, or keys and values "
-                            "misaligned?)")
+                            f"but the result is off by {diff:.3g} (keys and values misaligned, or positions mixed "
+                            "across rows?)")
     return ok("permutation_equivariant", f"{len(preps)} case(s): equivariant to query order, invariant to key order")
 
 
@@ -479,11 +479,12 @@ def gradients(ctx: Context, params: dict[str, Any]) -> CheckResult:
         want, names = _grads(ctx.reference, ctx, prep, wrt)
         try:
             got, got_names = _grads(ctx.candidate, ctx, prep, wrt)
-        except RuntimeError as exc:
+        except RuntimeError as exc:  # raised by autograd while differentiating the candidate's output
             if "does not require grad" in str(exc) or "element 0 of tensors" in str(exc):
                 return fail("gradients", f"{where(prep, ctx.seed)}: the output is not differentiable w.r.t. the "
                             "inputs (detached, computed under no_grad, or converted through NumPy)")
-            raise
+            first = str(exc).strip().splitlines()[0]
+            return fail("gradients", f"{where(prep, ctx.seed)}: backpropagating through your output failed: {first}")
         for name, g, w in zip(names, got, want):
             err = max_abs(g, w)
             tol = 1e-6 * (1 + float(w.abs().max()))

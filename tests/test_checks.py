@@ -1,0 +1,96 @@
+"""Each check kind fails a candidate with the bug it exists for, with a message that teaches."""
+
+from __future__ import annotations
+
+from conftest import check_named, first_failure, grade_many
+
+SDPA = (__import__("pathlib").Path(__file__).resolve().parent.parent / "solutions/sdpa/reference.py").read_text()
+
+
+def variant(old: str, new: str) -> str:
+    assert old in SDPA, old
+    return SDPA.replace(old, new)
+
+
+def test_sdpa_check_kinds(bank, write):
+    files = {
+        "detached": write("detached.py", variant("return weights @ v", "return (weights @ v).detach()")),
+        "batch_leak": write("batch_leak.py", variant("return weights @ v",
+                                                     "return weights @ v + 0.01 * (weights @ v).roll(1, 0)")),
+        "leaky_mask": write("leaky_mask.py", variant("row_max = scores.amax", "scores = scores.clamp(min=-1e4)\n"
+                                                     "    row_max = scores.amax")),
+        "query_axis": write("query_axis.py", variant("weights.sum(dim=-1, keepdim=True)",
+                                                     "weights.sum(dim=-2, keepdim=True)")),
+        "torch_sdpa": write("torch_sdpa.py", """
+            import torch.nn.functional as F
+            def scaled_dot_product_attention(q, k, v, mask=None, scale=None):
+                return F.scaled_dot_product_attention(q, k, v, attn_mask=mask, scale=scale)
+            """),
+        "aten_sdpa": write("aten_sdpa.py", """
+            import torch
+            def scaled_dot_product_attention(q, k, v, mask=None, scale=None):
+                return torch.ops.aten.scaled_dot_product_attention(q, k, v, attn_mask=mask, scale=scale)
+            """),
+        "no_max": write("no_max.py", variant("weights = torch.exp(scores - row_max)",
+                                             "weights = torch.exp(scores - 0.0)")),
+    }
+    v = dict(zip(files, grade_many(bank, "sdpa", list(files.values()))))
+
+    assert first_failure(v["detached"]) == "gradients"
+    assert "not differentiable" in check_named(v["detached"], "gradients")["message"]
+
+    leak = check_named(v["batch_leak"], "batch_independent")
+    assert leak["passed"] is False and "changing batch item 1 changed the output of batch item 0" in leak["message"]
+
+    # a finite clamp lets masked keys get a tiny weight: only the perturbation check sees it
+    leaky = check_named(v["leaky_mask"], "masked_keys_ignored")
+    assert leaky["passed"] is False and "may not attend to any of them" in leaky["message"]
+    assert leaky["details"]["expected_grid"] and leaky["details"]["actual_grid"]
+
+    assert check_named(v["query_axis"], "values")["passed"] is False
+    assert v["query_axis"]["diagnosis"] == "softmax-query-axis"
+
+    for name in ("torch_sdpa", "aten_sdpa"):
+        assert check_named(v[name], "values")["passed"] is True
+        forbidden = check_named(v[name], "forbidden_ops")
+        assert forbidden["passed"] is False and "scaled_dot_product" in forbidden["message"], name
+
+    assert first_failure(v["no_max"]) == "stable_large_logits"
+    assert v["no_max"]["diagnosis"] == "no-max-subtraction"
+
+
+def test_mha_forbids_nn_multihead_attention(bank, write):
+    path = write("uses_mha.py", """
+        import torch
+        def multi_head_attention(x_q, x_kv, w_q, w_k, w_v, w_o, num_heads, b_q=None, b_k=None, b_v=None,
+                                 b_o=None, mask=None):
+            e = x_q.shape[-1]
+            mha = torch.nn.MultiheadAttention(e, num_heads, batch_first=True, bias=False).to(x_q.dtype)
+            with torch.no_grad():
+                mha.in_proj_weight.copy_(torch.cat([w_q, w_k, w_v]))
+                mha.out_proj.weight.copy_(w_o)
+            return mha(x_q, x_kv, x_kv, need_weights=False)[0]
+        """)
+    (verdict,) = grade_many(bank, "multi-head-attention", [path])
+    forbidden = check_named(verdict, "forbidden_ops")
+    assert forbidden["passed"] is False and "multi_head_attention" in forbidden["message"]
+
+
+def test_causal_failure_draws_both_patterns(bank, write):
+    src = (bank.root / "solutions/causal-attention/reference.py").read_text()
+    path = write("leak.py", src.replace("tril(diagonal=lk - lq)", "tril(diagonal=lk - lq + 1)"))
+    (verdict,) = grade_many(bank, "causal-attention", [path])
+    c = check_named(verdict, "causal_future_ignored")
+    assert c["passed"] is False
+    expected, actual = c["details"]["expected_grid"], c["details"]["actual_grid"]
+    assert expected != actual and len(expected) == len(actual)
+    # the leak: some query depends on the key right after its own position
+    assert any(actual[i][j] and not expected[i][j] for i in range(len(expected)) for j in range(len(expected[0])))
+    assert verdict["diagnosis"] == "future-leak"
+
+
+def test_wrong_dtype_and_device_reported(bank, write):
+    path = write("upcast.py", SDPA.replace("return weights @ v", "return (weights @ v).double()"))
+    (verdict,) = grade_many(bank, "sdpa", [path])
+    assert first_failure(verdict) == "dtype_device"
+    assert "torch.float64" in check_named(verdict, "dtype_device")["message"]

@@ -1,0 +1,92 @@
+"""The command line: help, listing, showing, starting, exit codes and JSON output."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from grader.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str, **kw):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False, **kw)
+
+
+@pytest.mark.parametrize("command", [[], ["list"], ["show"], ["start"], ["grade"], ["check"], ["schema"]])
+def test_help(command: list[str]) -> None:
+    result = run(*command, "--help")
+    assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_list_json_counts_per_topic_and_kind() -> None:
+    data = json.loads(run("list", "--json").output)
+    assert {"sdpa", "causal-attention", "multi-head-attention"} <= {q["id"] for q in data["questions"]}
+    assert data["counts"]["attention-basics"]["coding"] >= 1
+    masking = json.loads(run("list", "--json", "--topic", "masking", "--kind", "coding").output)
+    assert {q["topic"] for q in masking["questions"]} == {"masking"}
+    assert {q["kind"] for q in masking["questions"]} == {"coding"}
+
+
+def test_unknown_ids_and_topics_are_usage_errors() -> None:
+    result = CliRunner().invoke(cli, ["show", "sdpaa"])
+    assert result.exit_code == 2 and "unknown question id 'sdpaa'" in result.output and "sdpa" in result.output
+    assert CliRunner().invoke(cli, ["list", "--topic", "nope"]).exit_code == 2
+
+
+def test_show_in_both_languages() -> None:
+    en = run("show", "sdpa", "--answer").output
+    zh = run("show", "sdpa", "--answer", "--lang", "zh").output
+    assert "Implement scaled dot-product attention" in en and "Model answer" in en
+    assert "手写缩放点积注意力" in zh and "参考答案" in zh
+    quiz = run("show", "spot-the-causal-mask-bug", "--answer").output
+    assert "✔" in quiz and "✘" in quiz
+
+
+def test_start_writes_starter_and_never_overwrites(tmp_path: Path) -> None:
+    first = run("start", "sdpa", "--dir", str(tmp_path))
+    path = tmp_path / "sdpa.py"
+    assert first.exit_code == 0 and path.is_file() and "raise NotImplementedError" in path.read_text()
+    path.write_text("my work")
+    again = CliRunner().invoke(cli, ["start", "sdpa", "--dir", str(tmp_path)])
+    assert again.exit_code == 2 and "already exists" in again.output and path.read_text() == "my work"
+    assert run("start", "sdpa", "--dir", str(tmp_path), "--force").exit_code == 0
+    assert CliRunner().invoke(cli, ["start", "why-scale-by-sqrt-dk"]).exit_code == 2
+
+
+def attnbank(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True, text=True, cwd=ROOT,
+                          stdin=subprocess.DEVNULL, timeout=300)
+
+
+def test_grade_exit_codes_and_json(tmp_path: Path) -> None:
+    ok = attnbank("grade", "sdpa", "solutions/sdpa/reference.py", "--json")
+    assert ok.returncode == 0, ok.stderr
+    verdict = json.loads(ok.stdout)
+    assert set(verdict) >= {"question", "passed", "status", "checks", "diagnosis"}
+    assert verdict["passed"] is True and verdict["status"] == "passed" and verdict["diagnosis"] is None
+    assert all({"name", "passed", "message"} <= set(c) for c in verdict["checks"])
+
+    starter = tmp_path / "s.py"
+    starter.write_text("def scaled_dot_product_attention(q, k, v, mask=None, scale=None):\n    return q\n")
+    bad = attnbank("grade", "sdpa", str(starter))
+    assert bad.returncode == 1 and "FAILED" in bad.stdout
+
+    assert attnbank("grade", "sdpa", str(tmp_path / "missing.py")).returncode == 2
+    assert attnbank("grade", "no-such-question", str(starter)).returncode == 2
+    assert attnbank("grade", "why-scale-by-sqrt-dk", str(starter)).returncode == 2
+
+
+def test_list_and_show_do_not_import_torch() -> None:
+    code = ("import sys; from grader.cli import cli\n"
+            "try:\n    cli(['list', '--json'])\nexcept SystemExit:\n    pass\n"
+            "try:\n    cli(['show', 'sdpa'])\nexcept SystemExit:\n    pass\n"
+            "assert 'torch' not in sys.modules, 'torch was imported'")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
