@@ -303,9 +303,8 @@ def test_real_terminal_session_in_tmux(tmp_path, env):
 
     try:
         wait_for("Your answer (a number in MiB")
-        keys("4", "Enter")
+        keys("4", "Enter", "n")  # typed ahead of the coding prompt: kept; a single key, no Enter
         wait_for("[n] next")
-        keys("n")  # a single key, no Enter
         wait_for("Enter to reveal")
         keys("Enter")
         wait_for("Rate: [1] Again")

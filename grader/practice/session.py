@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -98,16 +99,15 @@ class Keyboard:
         self.console = console
 
     def key(self, prompt: str, keys: str) -> str:
-        import click
-
         self.console.print(Text(prompt, style="bold"))
         while True:
             try:
-                ch = click.getchar().lower()
+                ch = read_key().lower()
             except (KeyboardInterrupt, EOFError):
                 return QUIT
             ch = "n" if ch in ("\r", "\n") and "n" in keys else ch
             if ch in keys or ch == QUIT:
+                self.console.print(f"› {ch}", style="dim")
                 return ch
 
     def line(self, prompt: str) -> str:
@@ -119,6 +119,27 @@ class Keyboard:
 
     def invalid(self, text: str, problem: str) -> None:
         self.console.print(Text(problem, style="yellow"))
+
+
+def read_key() -> str:
+    """One key press, without Enter. Unlike click.getchar, keys typed ahead are kept, not flushed."""
+    try:
+        import termios
+        import tty
+    except ImportError:  # Windows
+        import click
+
+        return click.getchar()
+    fd = sys.stdin.fileno()
+    saved = termios.tcgetattr(fd)
+    try:
+        tty.setcbreak(fd, termios.TCSANOW)  # Ctrl-C still raises KeyboardInterrupt
+        data = os.read(fd, 1)
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+    if data in (b"", b"\x04"):
+        raise EOFError
+    return data.decode("latin-1")
 
 
 class Script:
