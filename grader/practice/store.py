@@ -93,10 +93,12 @@ class Store:
             conn.execute(f"pragma busy_timeout = {BUSY_TIMEOUT_MS}")
             _check_owner(conn, path, len(migrations))
             conn.execute("pragma journal_mode = wal")
-            conn.execute("pragma synchronous = normal")
             store = cls(conn, path)
             store.migrate(migrations)
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.OperationalError as exc:  # locked past the busy timeout, read-only, disk full...
+            conn.close()
+            raise StoreError(f"cannot use the progress database {path}: {exc}") from None
+        except sqlite3.DatabaseError as exc:  # not a database, or a corrupt one
             conn.close()
             raise StoreError(f"{path} is not a usable progress database ({exc}); it was left untouched "
                              "(choose another file with --db or ATTNBANK_DB)") from None
