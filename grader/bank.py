@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from . import paths
 from .checks import CHECK_NAMES
-from .errors import AttnbankError
+from .errors import AttnbankError, unknown_id
 from .schema import QUESTION_ADAPTER, CodingQuestion, Topic, TopicsFile
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -47,11 +47,7 @@ class Bank:
         try:
             return self.by_id[qid]
         except KeyError:
-            import difflib
-
-            close = difflib.get_close_matches(qid, self.by_id, n=3)
-            hint = f" (did you mean {', '.join(close)}?)" if close else " (see `attnbank list`)"
-            raise AttnbankError(f"unknown question id '{qid}'{hint}") from None
+            raise unknown_id(qid, list(self.by_id)) from None
 
     def select(self, topic: str | None = None, kind: str | None = None,
                difficulty: str | None = None) -> list:

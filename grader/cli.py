@@ -62,16 +62,19 @@ def cli() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (questions and counts per topic and kind).")
 def list_cmd(topic: str | None, kind: str | None, difficulty: str | None, lang: str, as_json: bool) -> None:
     """List questions, with filters."""
-    bank = _bank()
-    if topic and topic not in {t.id for t in bank.topics}:
-        raise AttnbankError(f"unknown topic '{topic}' (topics: {', '.join(t.id for t in bank.topics)})")
-    questions = bank.select(topic, kind, difficulty)
+    from .index import load_index
+
+    index = load_index()
+    if topic and topic not in {t["id"] for t in index["topics"]}:
+        raise AttnbankError(f"unknown topic '{topic}' (topics: {', '.join(t['id'] for t in index['topics'])})")
+    questions = [q for q in index["questions"] if (topic is None or q["topic"] == topic)
+                 and (kind is None or q["kind"] == kind) and (difficulty is None or q["difficulty"] == difficulty)]
     if as_json:
         counts: dict[str, dict[str, int]] = {}
         for q in questions:
-            counts.setdefault(q.topic, {"coding": 0, "concept": 0, "quiz": 0})[q.kind] += 1
-        items = [{"id": q.id, "kind": q.kind, "topic": q.topic, "difficulty": q.difficulty, "tags": q.tags,
-                  "title": q.title.model_dump()} for q in questions]
+            counts.setdefault(q["topic"], {"coding": 0, "concept": 0, "quiz": 0})[q["kind"]] += 1
+        keys = ("id", "kind", "topic", "difficulty", "tags", "title")
+        items = [{k: q[k] for k in keys} for q in questions]
         click.echo(json.dumps({"questions": items, "counts": counts}, ensure_ascii=False, indent=2))
         return
     from rich.table import Table
@@ -80,7 +83,7 @@ def list_cmd(topic: str | None, kind: str | None, difficulty: str | None, lang: 
     for col in ("id", "kind", "difficulty", "topic", "title"):
         table.add_column(col, overflow="fold")
     for q in questions:
-        table.add_row(q.id, q.kind, q.difficulty, q.topic, q.title.get(lang))
+        table.add_row(q["id"], q["kind"], q["difficulty"], q["topic"], q["title"][lang])
     _console().print(table)
 
 
@@ -114,10 +117,11 @@ def start(qid: str, directory: Path, force: bool) -> None:
 @click.option("--device", type=DEVICES, default="cpu", show_default=True)
 @click.option("--dtype", type=DTYPE_NAMES, default="float32", show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of every generated input.")
-@click.option("--timeout", type=float, help="Seconds before the candidate is stopped (default: the question's).")
+@click.option("--timeout", type=float, help="CPU seconds before the candidate is stopped (default: the question's).")
+@click.option("--tf32", is_flag=True, help="Allow TF32 matmuls for float32 on CUDA (tolerances adapt).")
 @click.option("--lang", type=LANGS, default="en", show_default=True, help="Language of the diagnosis.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout; progress goes to stderr.")
-def grade(qid: str, file: Path, device: str, dtype: str, seed: int, timeout: float | None, lang: str,
+def grade(qid: str, file: Path, device: str, dtype: str, seed: int, timeout: float | None, tf32: bool, lang: str,
           as_json: bool) -> None:
     """Grade FILE against question ID. Exit 0 if every check passes, 1 if not, 2 on usage errors."""
     from .grade import grade as run_grade
@@ -126,9 +130,7 @@ def grade(qid: str, file: Path, device: str, dtype: str, seed: int, timeout: flo
     from .report import render
     from .sandbox import Settings
 
-    if not file.is_file():
-        raise AttnbankError(f"no such file: {file}")
-    verdict = run_grade(_bank(), qid, file, Settings(device, dtype, seed, timeout))
+    verdict = run_grade(qid, file, Settings(device, dtype, seed, timeout, tf32))
     if as_json:
         click.echo(to_json(verdict))
     else:
@@ -142,14 +144,16 @@ def grade(qid: str, file: Path, device: str, dtype: str, seed: int, timeout: flo
 @cli.command("check")
 @click.argument("qids", nargs=-1, metavar="[ID]...")
 @click.option("--device", type=DEVICES, default="cpu", show_default=True)
-@click.option("--dtype", type=DTYPE_NAMES, help="Grade in this dtype only (default: float32 and float64).")
+@click.option("--dtype", type=DTYPE_NAMES, multiple=True,
+              help="Dtypes to check (repeatable). Default: float32 and float64 on CPU; on CUDA every dtype the "
+                   "question allows, float32 with TF32 on and off.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("-j", "--jobs", type=int, default=2, show_default=True, help="Questions graded in parallel.")
-def check_cmd(qids: tuple[str, ...], device: str, dtype: str | None, seed: int, jobs: int) -> None:
+def check_cmd(qids: tuple[str, ...], device: str, dtype: tuple[str, ...], seed: int, jobs: int) -> None:
     """The bank tests itself: references and alternatives pass, mistakes fail as themselves, starters fail."""
     from .selfcheck import run_selfcheck
 
-    ok = run_selfcheck(_bank(), list(qids), device, [dtype] if dtype else None, seed, jobs, _console(stderr=True))
+    ok = run_selfcheck(_bank(), list(qids), device, list(dtype) or None, seed, jobs, _console(stderr=True))
     sys.exit(0 if ok else 1)
 
 
@@ -161,6 +165,9 @@ def schema() -> None:
     click.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
 
 
+from .cli_site import site  # noqa: E402 (registered after the core verbs)
+
+cli.add_command(site)
 for _command in PRACTICE_COMMANDS:
     cli.add_command(_command)
 

@@ -1,7 +1,8 @@
 """Grade candidate files for one coding question: sandboxed run, then the verdict as a plain dict.
 
 A verdict is `{"question", "file", "passed", "status", "checks": [{"name", "passed", "message",
-"details"}], "diagnosis", "error"}` with status one of passed, failed, error, timeout, crashed, invalid.
+"details"}], "diagnosis", "diagnosis_text", "error"}` with status one of passed, failed, error,
+timeout, crashed, invalid. This module imports neither torch nor pydantic: it works from the index.
 """
 
 from __future__ import annotations
@@ -9,27 +10,26 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .bank import Bank
 from .errors import AttnbankError
+from .index import find, load_index
 from .sandbox import Settings, run_worker
-from .schema import CodingQuestion
 
 STATUSES = ("passed", "failed", "error", "timeout", "crashed", "invalid")
 
 
-def coding_question(bank: Bank, qid: str) -> CodingQuestion:
-    """The coding question `qid`, or a usage error."""
-    q = bank.get(qid)
-    if not isinstance(q, CodingQuestion):
-        raise AttnbankError(f"'{qid}' is a {q.kind} question: only coding questions are graded "
+def coding_entry(index: dict[str, Any], qid: str) -> dict[str, Any]:
+    """The index entry of coding question `qid`, or a usage error."""
+    entry = find(index, qid)
+    if entry["kind"] != "coding":
+        raise AttnbankError(f"'{qid}' is a {entry['kind']} question: only coding questions are graded "
                             f"(try `attnbank show {qid}`)")
-    return q
+    return entry
 
 
-def check_settings(q: CodingQuestion, settings: Settings) -> None:
+def check_settings(entry: dict[str, Any], settings: Settings) -> None:
     """Usage errors for a dtype the question does not allow or a device that is not available."""
-    if settings.dtype not in q.coding.dtypes:
-        raise AttnbankError(f"'{q.id}' is graded in {', '.join(q.coding.dtypes)}, not {settings.dtype}")
+    if settings.dtype not in entry["dtypes"]:
+        raise AttnbankError(f"'{entry['id']}' is graded in {', '.join(entry['dtypes'])}, not {settings.dtype}")
     if settings.device == "cuda":
         import torch  # only here: a CUDA check needs torch in the parent
 
@@ -37,25 +37,27 @@ def check_settings(q: CodingQuestion, settings: Settings) -> None:
             raise AttnbankError("--device cuda: no CUDA device is available on this machine")
 
 
-def grade_files(bank: Bank, q: CodingQuestion, files: list[Path], settings: Settings,
+def grade_files(root: Path, entry: dict[str, Any], files: list[Path], settings: Settings,
                 on_event=None) -> list[dict[str, Any]]:
     """Verdicts for `files` (graded in one sandboxed worker, a fresh one after any crash)."""
     for f in files:
         if not f.is_file():
             raise AttnbankError(f"no such file: {f}")
-    check_settings(q, settings)
-    timeout = settings.timeout or q.coding.timeout
-    verdicts = run_worker(bank.root / bank.files[q.id], bank.solution_dir(q.id), [f.resolve() for f in files],
-                          settings, timeout, on_event)
-    by_id = {m.id: m for m in q.coding.mistakes}
+    check_settings(entry, settings)
+    timeout = settings.timeout or entry["timeout"]
+    env = entry.get("cpu_env") if settings.device == "cpu" else None
+    verdicts = run_worker(root / entry["file"], root / "solutions" / entry["id"], [f.resolve() for f in files],
+                          settings, timeout, on_event, env)
     for v in verdicts:
-        v["question"] = q.id
-        m = by_id.get(v.get("diagnosis") or "")
-        v["diagnosis_text"] = ({"title": m.title.model_dump(), "explanation": m.explanation.model_dump()}
-                               if m else None)
+        v["question"] = entry["id"]
     return verdicts
 
 
-def grade(bank: Bank, qid: str, file: Path, settings: Settings, on_event=None) -> dict[str, Any]:
+def grade(qid: str, file: Path, settings: Settings, root: Path | None = None) -> dict[str, Any]:
     """The verdict for one candidate file."""
-    return grade_files(bank, coding_question(bank, qid), [file], settings, on_event)[0]
+    from . import paths
+
+    root = root or paths.root()
+    if not file.is_file():
+        raise AttnbankError(f"no such file: {file}")
+    return grade_files(root, coding_entry(load_index(root), qid), [file], settings)[0]

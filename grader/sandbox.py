@@ -30,6 +30,7 @@ class Settings:
     dtype: str = "float32"
     seed: int = 0
     timeout: float | None = None
+    tf32: bool = False  # allow TF32 matmuls for float32 on CUDA
 
 
 def _tail(path: Path, limit: int = 2000) -> str:
@@ -69,8 +70,8 @@ def _kill(proc: subprocess.Popen) -> None:
 
 
 def run_worker(question_file: Path, solutions: Path, files: list[Path], settings: Settings,
-               timeout: float, on_event=None) -> list[dict[str, Any]]:
-    """Grade `files` in child processes; return one verdict dict per file, in order."""
+               timeout: float, on_event=None, env: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """Grade `files` in child processes (with `env` added); return one verdict dict per file, in order."""
     verdicts: dict[str, dict[str, Any]] = {}
     remaining = [str(f) for f in files]
     with tempfile.TemporaryDirectory(prefix="attnbank-") as tmp:
@@ -80,18 +81,18 @@ def run_worker(question_file: Path, solutions: Path, files: list[Path], settings
             results = Path(tmp) / f"results-{attempt}.jsonl"
             log = Path(tmp) / f"output-{attempt}.log"
             job = {"question_file": str(question_file), "solutions": str(solutions), "files": remaining,
-                   "dtype": settings.dtype, "device": settings.device, "seed": settings.seed,
+                   "dtype": settings.dtype, "device": settings.device, "seed": settings.seed, "tf32": settings.tf32,
                    "results": str(results)}
             job_path = Path(tmp) / f"job-{attempt}.json"
             job_path.write_text(json.dumps(job), encoding="utf-8")
             results.touch()
-            env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent.parent),
-                                                              env.get("PYTHONPATH")]))
+            child_env = {**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"}
+            child_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent.parent),
+                                                                    child_env.get("PYTHONPATH")]))
             with log.open("wb") as log_fh:
                 proc = subprocess.Popen([sys.executable, "-m", "grader.worker", str(job_path)], cwd=tmp,
                                         stdin=subprocess.DEVNULL, stdout=log_fh, stderr=subprocess.STDOUT,
-                                        start_new_session=True, env=env)
+                                        start_new_session=True, env=child_env)
                 current, started, ready = None, time.monotonic(), False
                 cpu_start = 0.0
                 offset = 0
@@ -148,7 +149,8 @@ def run_worker(question_file: Path, solutions: Path, files: list[Path], settings
                                      "status": "timeout" if status == "timeout" else "crashed",
                                      "checks": partial + [{"name": "run", "passed": False, "message": message,
                                                           "details": {}}],
-                                     "diagnosis": None, "error": None, "output": output}
+                                     "diagnosis": None, "diagnosis_text": None, "error": None,
+                                     "output": output}
             still = [f for f in remaining if f not in verdicts]
             if len(still) == len(remaining):  # no progress at all: never loop on a worker that cannot start
                 raise AttnbankError(f"the grading process stopped before grading anything:\n{output}")

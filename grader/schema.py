@@ -56,6 +56,66 @@ class Paper(Strict):
     authors: str | None = None
 
 
+FigureKind = Literal["causal", "causal-bottom-right", "padding", "sliding-window", "block", "gqa", "tree"]
+FIGURE_NEEDS: dict[str, tuple[str, ...]] = {  # the data fields each kind needs (and the only ones it takes)
+    "causal": ("lq", "lk"),
+    "causal-bottom-right": ("lq", "lk"),
+    "padding": ("lengths", "lk"),
+    "sliding-window": ("lq", "lk", "window"),
+    "block": ("lq", "lk", "block"),
+    "gqa": ("hq", "hkv"),
+    "tree": ("parents",),
+}
+FIGURE_DATA = ("lq", "lk", "window", "block", "lengths", "hq", "hkv", "parents")
+FigureSize = Annotated[int, Field(ge=1, le=64)]
+
+
+class Figure(Strict):
+    """A picture the site draws from data, as inline SVG (mask cells: True = the query may attend).
+
+    - causal: top-left aligned (PyTorch's `is_causal`): query i sees keys 0..i. Needs lq, lk.
+    - causal-bottom-right: the attnbank convention: query i sees keys 0..lk-lq+i. Needs lq <= lk.
+    - padding: one key-padding mask per sequence, `lengths` real tokens out of lk. Needs lengths, lk.
+    - sliding-window: bottom-right causal, each query sees its last `window` keys. Needs lq, lk, window.
+    - block: the bottom-right causal mask cut into block x block tiles, each full, partial (masked
+      inside) or skipped, as a tiled kernel (FlashAttention) sees it. Needs lq, lk, block.
+    - gqa: hq query heads sharing hkv key/value heads (hq a multiple of hkv). Needs hq, hkv.
+    - tree: a token tree for speculative decoding; `parents[i]` is the parent of node i (node 0 is
+      the root with parent -1; parents come before their children); node i sees itself and its
+      ancestors. Needs parents.
+    """
+
+    kind: FigureKind
+    caption: Text
+    lq: FigureSize | None = None
+    lk: FigureSize | None = None
+    window: FigureSize | None = None
+    block: FigureSize | None = None
+    lengths: list[FigureSize] | None = Field(default=None, min_length=1, max_length=8)
+    hq: FigureSize | None = None
+    hkv: FigureSize | None = None
+    parents: list[int] | None = Field(default=None, min_length=1, max_length=32)
+
+    @model_validator(mode="after")
+    def _fields_match_kind(self) -> Figure:
+        needs = FIGURE_NEEDS[self.kind]
+        given = [name for name in FIGURE_DATA if getattr(self, name) is not None]
+        if missing := [name for name in needs if name not in given]:
+            raise ValueError(f"a {self.kind} figure needs {', '.join(missing)}")
+        if extra := [name for name in given if name not in needs]:
+            raise ValueError(f"a {self.kind} figure does not take {', '.join(extra)}")
+        if self.kind == "causal-bottom-right" and self.lq > self.lk:
+            raise ValueError("bottom-right causal alignment needs lq <= lk")
+        if self.kind == "padding" and max(self.lengths) > self.lk:
+            raise ValueError("every length must be <= lk")
+        if self.kind == "gqa" and self.hq % self.hkv:
+            raise ValueError("hq must be a multiple of hkv")
+        if self.kind == "tree" and (self.parents[0] != -1
+                                    or any(not 0 <= p < i for i, p in enumerate(self.parents) if i)):
+            raise ValueError("parents[0] must be -1 (the root) and every other parent an earlier node")
+        return self
+
+
 class QuestionBase(Strict):
     format_version: Literal[1] = 1
     id: str = Field(pattern=KEBAB)
@@ -68,6 +128,7 @@ class QuestionBase(Strict):
     pitfalls: list[Text] = Field(default_factory=list)
     follow_ups: list[Text] = Field(default_factory=list)
     references: list[Paper] = Field(default_factory=list)
+    figures: list[Figure] = Field(default_factory=list)  # drawn by the study site
 
 
 class ConceptQuestion(QuestionBase):
@@ -259,7 +320,7 @@ class CodingSpec(Strict):
     cases: list[Case] = Field(min_length=1)
     checks: list[CheckItem] = Field(min_length=1)
     mistakes: list[Mistake] = Field(default_factory=list)
-    speed: dict[str, Any] | None = None  # GPU speed check settings (see grader.checks.speed)
+    cpu_env: dict[str, str] = Field(default_factory=dict)  # environment for CPU grading (TRITON_INTERPRET=1)
 
     @property
     def check_params(self) -> dict[str, dict[str, Any]]:

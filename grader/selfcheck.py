@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from .bank import Bank
 from .grade import grade_files
+from .index import summarise
 from .loader import mistake_source
 from .sandbox import Settings
 from .schema import CodingQuestion
@@ -29,7 +31,7 @@ class Item:
 @dataclass
 class Outcome:
     question: str
-    dtype: str
+    mode: str  # the dtype, with "+tf32" when TF32 was allowed
     label: str
     ok: bool
     message: str
@@ -65,15 +67,31 @@ def _judge(item: Item, verdict: dict) -> tuple[bool, str]:
     return True, f"fails ({failed[0]['name']}) and is diagnosed as itself"
 
 
-def check_question(bank: Bank, q: CodingQuestion, device: str, dtype: str, seed: int) -> list[Outcome]:
+def modes(q: CodingQuestion, device: str, dtypes: list[str] | None) -> list[tuple[str, bool]]:
+    """(dtype, tf32) pairs to check: float32 and float64 on CPU; every allowed dtype, TF32 on and off, on CUDA."""
+    if dtypes:
+        wanted = [d for d in dtypes if d in q.coding.dtypes]
+    elif device == "cuda":
+        wanted = list(q.coding.dtypes)
+    else:
+        wanted = [d for d in ("float32", "float64") if d in q.coding.dtypes] or q.coding.dtypes[:1]
+    out = [(d, False) for d in wanted]
+    if device == "cuda" and "float32" in wanted:
+        out.append(("float32", True))
+    return out
+
+
+def check_question(bank: Bank, q: CodingQuestion, device: str, dtype: str, tf32: bool, seed: int) -> list[Outcome]:
     """Grade every file of one question in one dtype; one outcome per file."""
+    mode = dtype + ("+tf32" if tf32 else "")
     with tempfile.TemporaryDirectory(prefix=f"attnbank-check-{q.id}-") as tmp:
         items = _items(bank, q, Path(tmp))
         try:
-            verdicts = grade_files(bank, q, [i.path for i in items], Settings(device, dtype, seed))
+            verdicts = grade_files(bank.root, summarise(bank, q), [i.path for i in items],
+                                   Settings(device, dtype, seed, tf32=tf32))
         except Exception as exc:  # the question itself is broken: report it, do not stop the run
-            return [Outcome(q.id, dtype, "setup", False, f"could not be graded: {exc}")]
-        return [Outcome(q.id, dtype, i.label, *_judge(i, v)) for i, v in zip(items, verdicts)]
+            return [Outcome(q.id, mode, "setup", False, f"could not be graded: {exc}")]
+        return [Outcome(q.id, mode, i.label, *_judge(i, v)) for i, v in zip(items, verdicts)]
 
 
 def run_selfcheck(bank: Bank, qids: list[str], device: str, dtypes: list[str] | None, seed: int, jobs: int,
@@ -81,10 +99,10 @@ def run_selfcheck(bank: Bank, qids: list[str], device: str, dtypes: list[str] | 
     """Run the self-check, print one line per file and a closing 'N passed, N failed' line."""
     questions = [bank.get(i) for i in qids] if qids else [q for q in bank.questions if q.kind == "coding"]
     questions = [q for q in questions if isinstance(q, CodingQuestion)]
-    tasks = [(q, d) for q in questions for d in (dtypes or ["float32", "float64"]) if d in q.coding.dtypes]
+    tasks = [(q, d, tf32) for q in questions for d, tf32 in modes(q, device, dtypes)]
     passed = failed = 0
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [pool.submit(check_question, bank, q, device, d, seed) for q, d in tasks]
+        futures = [pool.submit(check_question, bank, q, device, d, tf32, seed) for q, d, tf32 in tasks]
         for n, fut in enumerate(futures, 1):
             outcomes = fut.result()
             for o in outcomes:
@@ -92,10 +110,10 @@ def run_selfcheck(bank: Bank, qids: list[str], device: str, dtypes: list[str] | 
                 failed += not o.ok
                 mark = "[green]✔[/]" if o.ok else "[red]✘[/]"
                 if not o.ok or console.is_terminal:
-                    console.print(f"{mark} {o.question} [{o.dtype}] {o.label}: {o.message}", markup=True,
+                    console.print(f"{mark} {escape(f'{o.question} [{o.mode}] {o.label}: {o.message}')}", markup=True,
                                   highlight=False)
             bad = sum(not o.ok for o in outcomes)
-            console.print(f"[{n}/{len(tasks)}] {tasks[n - 1][0].id} [{tasks[n - 1][1]}]: "
-                          f"{len(outcomes) - bad}/{len(outcomes)} as expected", highlight=False)
+            console.print(escape(f"[{n}/{len(tasks)}] {tasks[n - 1][0].id} [{outcomes[0].mode}]: "
+                          f"{len(outcomes) - bad}/{len(outcomes)} as expected"), highlight=False)
     console.print(f"{passed} passed, {failed} failed", highlight=False)
     return failed == 0 and passed > 0

@@ -83,7 +83,9 @@ def _large_cases(q: CodingQuestion, cases: list[Prepared], dtype: torch.dtype, d
 def build_plan(question: CodingQuestion, sol_dir: Path, dtype_name: str, device: str, seed: int) -> Plan:
     """Materialise every case and compute the oracle, the baseline and each mistake's outputs."""
     dtype = dtype_of(dtype_name)
-    ref_obj = getattr(load_file(sol_dir / "reference.py"), question.coding.entry_point)
+    # the oracle: oracle.py when the reference cannot run in float64 (a Triton kernel), else the reference
+    oracle = sol_dir / "oracle.py" if (sol_dir / "oracle.py").is_file() else sol_dir / "reference.py"
+    ref_obj = getattr(load_file(oracle), question.coding.entry_point)
     ref = Impl(ref_obj)
     cases: list[Prepared] = []
     raise_cases: list[Prepared] = []
@@ -155,7 +157,7 @@ def grade_file(plan: Plan, path: Path, emit) -> dict[str, Any]:
     q = plan.question
     files = {str(path)}
     verdict: dict[str, Any] = {"question": q.id, "file": str(path), "passed": False, "status": "invalid",
-                               "checks": [], "diagnosis": None, "error": None}
+                               "checks": [], "diagnosis": None, "diagnosis_text": None, "error": None}
 
     def record(result: CheckResult) -> None:
         verdict["checks"].append(result.as_dict())
@@ -214,6 +216,10 @@ def grade_file(plan: Plan, path: Path, emit) -> dict[str, Any]:
     if verdict["status"] == "failed":
         failed = {c["name"] for c in verdict["checks"] if c["passed"] is False}
         verdict["diagnosis"] = diagnose(plan, ctx, failed)
+        mistake = next((m for m in q.coding.mistakes if m.id == verdict["diagnosis"]), None)
+        if mistake:
+            verdict["diagnosis_text"] = {"title": mistake.title.model_dump(),
+                                         "explanation": mistake.explanation.model_dump()}
     return verdict
 
 
@@ -234,6 +240,8 @@ def main(argv: list[str]) -> int:
 
     question = load_question(Path(job["question_file"]))
     torch.set_num_threads(1)  # tiny tensors: threads cost more than they give, and graders run side by side
+    torch.backends.cuda.matmul.allow_tf32 = bool(job.get("tf32"))
+    torch.backends.cudnn.allow_tf32 = bool(job.get("tf32"))
     plan = build_plan(question, Path(job["solutions"]), job["dtype"], job["device"], int(job["seed"]))
     emit({"type": "ready", "time": time.time()})
     for file in job["files"]:

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from grader.bank import Bank, load_bank
-from grader.grade import coding_question, grade_files
+from grader.grade import grade_files
+from grader.index import summarise
 from grader.sandbox import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,7 +42,7 @@ def write(tmp_path: Path):
 
 def grade_many(bank: Bank, qid: str, files: list[Path], **settings: Any) -> list[dict[str, Any]]:
     """Grade several files for one question in one sandboxed worker."""
-    return grade_files(bank, coding_question(bank, qid), files, Settings(**settings))
+    return grade_files(bank.root, summarise(bank, bank.get(qid)), files, Settings(**settings))
 
 
 def check_named(verdict: dict[str, Any], name: str) -> dict[str, Any]:

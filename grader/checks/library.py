@@ -23,9 +23,10 @@ from ..engine import (
     leaves_close,
     max_abs,
     round_trip,
+    trim_trace,
     worst,
 )
-from ..schema import CodingQuestion
+from ..schema import Case, CodingQuestion
 from . import CHECK_NAMES
 
 
@@ -577,3 +578,71 @@ def properties(ctx: Context, params: dict[str, Any]) -> CheckResult:
                 doc = (getattr(module, name).__doc__ or name).strip().splitlines()[0]
                 return fail("properties", f"{where(prep, ctx.seed)}: {doc} — {message}", property=name)
     return ok("properties", f"{len(names)} propert{'y' if len(names) == 1 else 'ies'} hold: {', '.join(names)}")
+
+
+def _against(name: str):
+    """PyTorch's own kernel that a speed check compares with, by name."""
+    import torch.nn.functional as F
+
+    kernels = {
+        "sdpa": lambda a: F.scaled_dot_product_attention(a["q"], a["k"], a["v"]),
+        "sdpa_causal": lambda a: F.scaled_dot_product_attention(a["q"], a["k"], a["v"], is_causal=True),
+        "sdpa_gqa": lambda a: F.scaled_dot_product_attention(a["q"], a["k"], a["v"], enable_gqa=True),
+    }
+    return kernels[name]
+
+
+def _time_cuda(fn, repeat: int = 10, warmup: int = 3) -> tuple[float, int]:
+    """(median milliseconds over `repeat` runs timed with CUDA events, peak extra bytes allocated)."""
+    for _ in range(warmup):
+        fn()
+    torch.cuda.synchronize()
+    base = torch.cuda.memory_allocated()
+    torch.cuda.reset_peak_memory_stats()
+    fn()
+    torch.cuda.synchronize()
+    peak = torch.cuda.max_memory_allocated() - base
+    times = []
+    for _ in range(repeat):
+        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        start.record()
+        fn()
+        end.record()
+        torch.cuda.synchronize()
+        times.append(start.elapsed_time(end))
+    return sorted(times)[len(times) // 2], peak
+
+
+@check("speed")
+def speed(ctx: Context, params: dict[str, Any]) -> CheckResult:
+    """CUDA only: the candidate's time and peak memory against PyTorch's kernel on the same inputs."""
+    if ctx.device != "cuda":
+        return skip("speed", "speed is measured on CUDA only (grade with --device cuda); not counted as passed")
+    from ..inputs import cast, make_args
+
+    dims = {**ctx.question.coding.dims, **params.get("dims", {})}
+    specs = Case.model_validate({"id": "speed", "args": params["args"]}).args
+    args = cast(make_args(specs, dims, ctx.seed), ctx.dtype, ctx.device)
+    fn = ctx.candidate.obj
+    try:
+        mine, mine_peak = _time_cuda(lambda: fn(**args))
+    except Exception as exc:
+        raise CandidateError(exc, trim_trace(exc, ctx.spy.files)) from None
+    theirs, their_peak = _time_cuda(lambda: _against(params.get("against", "sdpa"))(args))
+    ratio = mine / theirs
+    limit = params.get("max_ratio")
+    shapes = ", ".join(f"{k}{list(v.shape)}" for k, v in args.items() if isinstance(v, torch.Tensor))
+    details = {"ms": mine, "torch_ms": theirs, "ratio": ratio, "peak_bytes": mine_peak,
+               "torch_peak_bytes": their_peak}
+    rate = ""
+    if "flops" in params:  # e.g. "4 * B * H * Lq * Lk * D": two matmuls of 2 FLOPs per multiply-add
+        from ..inputs import resolve
+
+        flops = resolve(params["flops"], dims)
+        details.update(tflops=flops / mine / 1e9, torch_tflops=flops / theirs / 1e9)
+        rate = f" = {details['tflops']:.0f} vs {details['torch_tflops']:.0f} TFLOP/s"
+    message = (f"{shapes}: {mine:.3f} ms vs PyTorch {theirs:.3f} ms ({ratio:.2f}x its time{rate}); peak memory "
+               f"{mine_peak / 2**20:.1f} MiB vs {their_peak / 2**20:.1f} MiB")
+    if limit is not None and ratio > limit:
+        return fail("speed", f"{message}: slower than the limit of {limit}x", **details)
+    return ok("speed", message, **details)

@@ -18,7 +18,9 @@ from rich.markdown import Markdown
 from rich.panel import Panel
 
 from ..bank import Bank
+from ..errors import AttnbankError
 from ..sandbox import Settings
+from ..schema import CodingQuestion
 from .record import record_grade
 from .store import Store
 
@@ -41,10 +43,10 @@ class Watcher:
 
     def __init__(self, bank: Bank, qid: str, file: Path, settings: Settings, console: Console,
                  lang: str, db: Path, clock: Callable[[], datetime]):
-        from ..grade import coding_question
-
         self.bank, self.file, self.settings = bank, file, settings
-        self.q = coding_question(bank, qid)
+        self.q = bank.get(qid)
+        if not isinstance(self.q, CodingQuestion):
+            raise AttnbankError(f"'{qid}' is a {self.q.kind} question: only coding questions are graded")
         self.console, self.lang, self.db, self.clock = console, lang, db, clock
         self.t = L10N[lang]
         self.failures = 0
@@ -57,7 +59,7 @@ class Watcher:
         if not self.file.is_file():
             self.console.print(self.t["gone"].format(file=self.file))
             return None
-        verdict = grade(self.bank, self.q.id, self.file, self.settings)
+        verdict = grade(self.q.id, self.file, self.settings, root=self.bank.root)
         if self.console.is_terminal:
             self.console.clear()
         render(verdict, self.console, self.lang)

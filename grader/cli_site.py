@@ -1,0 +1,81 @@
+"""`attnbank site build | serve`: the static study site (the work is in grader.sitegen)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import AttnbankError
+
+DEFAULT_OUT = Path("_site")
+OUT_OPTION = click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT,
+                          show_default=True, help="Folder to write the site into (replaced on every build).")
+PROGRESS_OPTION = click.option("--with-progress", is_flag=True,
+                               help="Include the terminal practice status (attnbank practice), if any.")
+
+
+def _build(out: Path, with_progress: bool) -> Path:
+    from rich.console import Console
+
+    from .bank import load_bank
+    from .sitegen import build
+
+    console = Console(stderr=True, highlight=False)
+    bank = load_bank()
+    if console.is_terminal:
+        from rich.progress import Progress
+
+        with Progress(console=console, transient=True) as bar:
+            task = bar.add_task("building the site", total=2 * len(bank.questions) + 1)
+            result = build(bank, out, with_progress, lambda done, total: bar.update(task, completed=done))
+    else:
+        result = build(bank, out, with_progress)
+    if result.progress_note:
+        console.print(result.progress_note, soft_wrap=True, markup=False)
+    console.print(f"built {result.pages} page(s) in {result.seconds:.2f}s: {out / 'index.html'}", soft_wrap=True,
+                  markup=False)
+    return out
+
+
+@click.group()
+def site() -> None:
+    """The study site: static, offline, bilingual (open _site/index.html, or serve it)."""
+
+
+@site.command("build")
+@OUT_OPTION
+@PROGRESS_OPTION
+def build_cmd(out: Path, with_progress: bool) -> None:
+    """Render the whole bank into a static site (works from file:// and over http)."""
+    _build(out, with_progress)
+
+
+@site.command("serve")
+@OUT_OPTION
+@PROGRESS_OPTION
+@click.option("--port", type=int, default=8000, show_default=True,
+              help="Port on 127.0.0.1 (0: any free one).")
+def serve_cmd(out: Path, with_progress: bool, port: int) -> None:
+    """Build the site, then serve it on http://127.0.0.1:PORT until interrupted."""
+    import functools
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the stdlib's name)
+            pass
+
+    root = _build(out, with_progress)
+    handler = functools.partial(Quiet, directory=str(root))
+    try:
+        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as exc:
+        raise AttnbankError(f"cannot serve on 127.0.0.1:{port}: {exc.strerror} (try --port 0)") from None
+    with server:
+        click.echo(f"serving http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)")
+        sys.stdout.flush()
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            click.echo("stopped")

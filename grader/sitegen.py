@@ -1,0 +1,262 @@
+"""`attnbank site build`: the whole bank as a static, offline, bilingual study site.
+
+Pages come from the Jinja templates in site/templates (autoescape on); Markdown, math and code are
+rendered here at build time, so the site needs no network and works from file:// as well as http.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from . import figures
+from .bank import Bank
+from .errors import AttnbankError
+from .markup import MarkupError, highlight_code, plain_text, pygments_css, render_inline, render_markdown
+from .schema import CodingQuestion, QuizQuestion, Text
+from .workspace import starter_path
+
+SITE_SRC = Path(__file__).resolve().parent.parent / "site"
+MARKER = ".attnbank-site"  # marks a folder as a build output that may be replaced
+KINDS = ("concept", "quiz", "coding")
+DIFFICULTIES = ("easy", "medium", "hard")
+STATUS_FROM_PRACTICE = {"learning": "studied", "mastered": "mastered"}  # terminal status -> site status
+
+# UI strings: key -> (English, Chinese).
+UI: dict[str, tuple[str, str]] = {
+    "home": ("Home", "首页"), "search": ("Search", "搜索"),
+    "search_ph": ("Search questions (English or 中文)", "搜索题目（中文或 English）"),
+    "lang_switch": ("中文", "English"), "lang_label": ("Switch language", "切换语言"),
+    "theme": ("Dark / light", "深色 / 浅色"),
+    "topics": ("Topics", "主题"), "questions": ("Questions", "题目"), "all": ("All", "全部"),
+    "topic": ("Topic", "主题"), "kind": ("Kind", "题型"), "difficulty": ("Difficulty", "难度"),
+    "tag": ("Tag", "标签"), "status": ("Progress", "学习进度"),
+    "concept": ("Concept", "概念题"), "quiz": ("Quiz", "测验题"), "coding": ("Coding", "编程题"),
+    "easy": ("Easy", "简单"), "medium": ("Medium", "中等"), "hard": ("Hard", "困难"),
+    "new": ("Not started", "未学习"), "studied": ("Studied", "已学习"), "mastered": ("Mastered", "已掌握"),
+    "n_questions": ("questions", "道题"), "n_topics": ("topics", "个主题"), "shown": ("shown", "道符合条件"),
+    "empty_topics": ("Topics with no questions yet", "还没有题目的主题"),
+    "no_match": ("No question matches.", "没有符合条件的题目。"),
+    "how": ("How to use attnbank", "怎么用 attnbank"),
+    "how_site": ("Study here: read the question, answer it yourself, then open the model answer. Mark what "
+                 "you have studied or mastered; progress stays in this browser (export it to move it).",
+                 "在这里学：先读题、自己作答，再展开参考答案。把题目标记为已学习或已掌握；进度只存在当前浏览器里"
+                 "（可导出后迁移到别的设备）。"),
+    "how_code": ("Coding questions: write the starter file, fill it in, and let the grader run it.",
+                 "编程题：先生成起始代码，写完后交给评测器运行检查。"),
+    "how_practice": ("Practise in the terminal with spaced repetition.", "在终端里按间隔重复的节奏刷题。"),
+    "export": ("Export progress", "导出进度"), "import": ("Import progress", "导入进度"),
+    "imported": ("Progress imported.", "进度已导入。"),
+    "import_bad": ("Not an attnbank progress file.", "不是 attnbank 的进度文件。"),
+    "prompt": ("Question", "题目"), "hints": ("Hints", "提示"), "hint": ("Hint", "提示"),
+    "answer": ("Model answer", "参考答案"),
+    "try_first": ("Show the model answer (try it yourself first)", "查看参考答案（建议先自己想一想）"),
+    "pitfalls": ("Pitfalls", "常见错误"), "follow_ups": ("Follow-ups", "追问"),
+    "references": ("References", "参考文献"), "figures": ("Figures", "图示"),
+    "signature": ("Signature", "函数签名"), "starter": ("Starter code", "起始代码"),
+    "commands": ("Run it", "本地评测"), "copy": ("Copy", "复制"), "copied": ("Copied", "已复制"),
+    "mistakes": ("Known mistakes the grader recognises", "评测器能识别的典型错误"),
+    "reference": ("Reference solution", "参考实现"),
+    "show_reference": ("Show the reference solution", "查看参考实现"),
+    "choose_one": ("Choose one answer.", "单选。"),
+    "choose_all": ("Choose every correct answer.", "多选：选出所有正确答案。"),
+    "your_answer": ("Your answer", "你的答案"), "check": ("Check", "核对答案"),
+    "correct": ("Correct.", "回答正确。"),
+    "wrong": ("Not quite: see the explanations.", "不对，看看每个选项的解析。"),
+    "wrong_num": ("Not quite.", "不对。"), "expected": ("Expected", "正确答案"),
+    "mark": ("Your progress", "学习进度"), "terminal": ("practice", "终端练习"),
+    "prev": ("Previous", "上一题"), "next": ("Next", "下一题"),
+    "skip": ("Skip to content", "跳到正文"),
+    "filters": ("Filters", "筛选"),
+    "footer": ("attnbank study site: built offline, no tracking, progress stays in your browser.",
+               "attnbank 学习站：纯离线生成，无任何跟踪，进度只保存在你的浏览器里。"),
+}
+
+
+class SiteError(AttnbankError):
+    """The site cannot be built; the message lists every problem as `file: field: message`."""
+
+
+@dataclass
+class BuildResult:
+    """What a build wrote."""
+
+    out: Path
+    pages: int
+    seconds: float
+    progress_note: str | None  # one line about --with-progress, when it was asked for
+
+
+class _Renderer:
+    """Renders a question's texts, collecting every problem instead of stopping at the first."""
+
+    def __init__(self, rel: str):
+        self.rel = rel
+        self.problems: list[str] = []
+
+    def text(self, text: Text, field: str, inline: bool = False) -> dict[str, Markup]:
+        out = {}
+        for lang in ("en", "zh"):
+            render = render_inline if inline else render_markdown
+            try:
+                out[lang] = Markup(render(text.get(lang), f"{self.rel}: {field}.{lang}"))
+            except MarkupError as exc:
+                self.problems.append(str(exc))
+                out[lang] = Markup("")
+        return out
+
+    def texts(self, items: list[Text], field: str, inline: bool = False) -> list[dict[str, Markup]]:
+        return [self.text(t, f"{field}.{i}", inline) for i, t in enumerate(items)]
+
+
+def _question_context(bank: Bank, q: Any) -> tuple[dict[str, Any], list[str]]:
+    r = _Renderer(bank.files[q.id].as_posix())
+    ctx: dict[str, Any] = {
+        "q": q, "title": r.text(q.title, "title", inline=True), "prompt": r.text(q.prompt, "prompt"),
+        "answer": r.text(q.answer, "answer"), "pitfalls": r.texts(q.pitfalls, "pitfalls"),
+        "follow_ups": r.texts(q.follow_ups, "follow_ups"),
+        "figures": [{"svg": Markup(figures.svg(f, f"fig-{i}-cap")), "legend": figures.legend(f),
+                     "caption": r.text(f.caption, f"figures.{i}.caption", inline=True)}
+                    for i, f in enumerate(q.figures)],
+        "choices": [], "hints": [], "mistakes": [],
+    }
+    if isinstance(q, QuizQuestion) and q.quiz.type == "choice":
+        ctx["choices"] = [{"text": r.text(c.text, f"quiz.choices.{i}.text", inline=True),
+                           "why": r.text(c.why, f"quiz.choices.{i}.why", inline=True), "correct": c.correct}
+                          for i, c in enumerate(q.quiz.choices)]
+    if isinstance(q, CodingQuestion):
+        c = q.coding
+        file = starter_path(Path("."), q.id).as_posix()
+        reference = bank.solution_dir(q.id) / "reference.py"
+        ctx.update(
+            hints=r.texts(c.hints, "coding.hints", inline=True),
+            starter=Markup(highlight_code(c.starter)),
+            start_cmd=f"attnbank start {q.id}", grade_cmd=f"attnbank grade {q.id} {file}",
+            mistakes=[{"title": r.text(m.title, f"coding.mistakes.{i}.title", inline=True),
+                       "explanation": r.text(m.explanation, f"coding.mistakes.{i}.explanation", inline=True)}
+                      for i, m in enumerate(c.mistakes)],
+            reference=Markup(highlight_code(reference.read_text(encoding="utf-8"))),
+        )
+    return ctx, r.problems
+
+
+def _search_doc(q: Any) -> dict[str, str]:
+    """One question as the search index sees it: titles, plain texts in both languages, tags."""
+    def body(lang: str) -> str:
+        parts = [q.prompt, q.answer, *q.pitfalls, *q.follow_ups]
+        if isinstance(q, QuizQuestion) and q.quiz.type == "choice":
+            parts += [t for c in q.quiz.choices for t in (c.text, c.why)]
+        if isinstance(q, CodingQuestion):
+            parts += [*q.coding.hints, *(t for m in q.coding.mistakes for t in (m.title, m.explanation))]
+        return plain_text(" ".join(t.get(lang) for t in parts))
+
+    return {"id": q.id, "url": f"q/{q.id}.html", "title_en": q.title.en, "title_zh": q.title.zh,
+            "text_en": body("en"), "text_zh": body("zh"), "tags": " ".join(q.tags)}
+
+
+def _topic_cards(bank: Bank) -> tuple[list[dict[str, Any]], list[Any]]:
+    """Topics with questions (with counts by kind and difficulty), and topics still empty."""
+    cards, empty = [], []
+    for t in bank.topics:
+        qs = [q for q in bank.questions if q.topic == t.id]
+        if not qs:
+            empty.append(t)
+            continue
+        kinds, diffs = Counter(q.kind for q in qs), Counter(q.difficulty for q in qs)
+        cards.append({"topic": t, "count": len(qs), "kinds": [(k, kinds[k]) for k in KINDS if kinds[k]],
+                      "difficulties": [(d, diffs[d]) for d in DIFFICULTIES if diffs[d]]})
+    return cards, empty
+
+
+def practice_status(with_progress: bool) -> tuple[dict[str, str], str | None]:
+    """The terminal practice status per question id (site terms), and a one-line note about it."""
+    if not with_progress:
+        return {}, None
+    try:
+        from .practice.store import question_status
+
+        status = question_status()
+    except ImportError:
+        return {}, "--with-progress: practice mode is not installed (grader.practice.store); built without it"
+    mapped = {qid: STATUS_FROM_PRACTICE[s] for qid, s in status.items() if s in STATUS_FROM_PRACTICE}
+    if not mapped:
+        return {}, "--with-progress: no practice progress found (no database yet, or nothing studied); built without it"
+    return mapped, f"--with-progress: included the practice status of {len(mapped)} question(s)"
+
+
+def _prepare_out(out: Path) -> None:
+    if out.exists():
+        if any(out.iterdir()) and not (out / MARKER).exists():
+            raise SiteError(f"{out} is not empty and was not built by attnbank; choose another --out")
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    (out / MARKER).write_text("built by `attnbank site build`; replaced on every build\n", encoding="utf-8")
+
+
+def _env() -> Environment:
+    env = Environment(loader=FileSystemLoader(SITE_SRC / "templates"), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.globals.update(UI=UI, KINDS=KINDS, DIFFICULTIES=DIFFICULTIES)
+    return env
+
+
+def _js_data(name: str, value: Any) -> str:
+    return f"window.{name} = {json.dumps(value, ensure_ascii=False, separators=(',', ':'))};\n"
+
+
+def build(bank: Bank, out: Path, with_progress: bool = False,
+          on_page: Callable[[int, int], None] | None = None) -> BuildResult:
+    """Render the bank into `out` (replacing an earlier build there); SiteError lists every problem.
+
+    `on_page(done, total)` reports progress: each question's texts rendered, then each page written.
+    """
+    start = time.perf_counter()
+    contexts, problems = [], []
+    total = 2 * len(bank.questions) + 1  # render the texts, then write the pages and the home page
+    for i, q in enumerate(bank.questions):
+        ctx, found = _question_context(bank, q)
+        contexts.append(ctx)
+        problems += found
+        if on_page:
+            on_page(i + 1, total)
+    if problems:
+        raise SiteError(f"{len(problems)} problem(s) in the site's texts:\n" + "\n".join(problems))
+    status, note = practice_status(with_progress)
+    _prepare_out(out)
+    shutil.copytree(SITE_SRC / "static", out / "static")
+    (out / "static" / "pygments.css").write_text(pygments_css(), encoding="utf-8")
+    (out / "static" / "search-docs.js").write_text(
+        _js_data("ATTNBANK_DOCS", [_search_doc(q) for q in bank.questions]), encoding="utf-8")
+    (out / "static" / "practice-status.js").write_text(_js_data("ATTNBANK_PRACTICE", status),
+                                                       encoding="utf-8")
+
+    env = _env()
+    topics = {t.id: t for t in bank.topics}
+    cards, empty = _topic_cards(bank)
+    page = env.get_template("question.html")
+    (out / "q").mkdir()
+    for i, ctx in enumerate(contexts):
+        q = ctx["q"]
+        html = page.render(base="../", ctx=ctx, topic=topics[q.topic],
+                           prev=contexts[i - 1]["q"] if i else None,
+                           next=contexts[i + 1]["q"] if i + 1 < len(contexts) else None)
+        (out / "q" / f"{q.id}.html").write_text(html, encoding="utf-8")
+        if on_page:
+            on_page(len(contexts) + i + 1, total)
+    tags = sorted({tag for q in bank.questions for tag in q.tags})
+    home = env.get_template("index.html").render(
+        base="", questions=[(c["q"], c["title"]) for c in contexts], cards=cards, empty_topics=empty,
+        topics=bank.topics, tags=tags)
+    (out / "index.html").write_text(home, encoding="utf-8")
+    if on_page:
+        on_page(total, total)
+    return BuildResult(out, len(contexts) + 1, time.perf_counter() - start, note)

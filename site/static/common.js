@@ -1,0 +1,83 @@
+/* Shared by every page: language switch, dark mode, progress in localStorage. No network, works on file://. */
+(function () {
+  "use strict";
+  var d = document.documentElement;
+  var PROGRESS = "attnbank.progress.v1";
+  var STATUSES = ["new", "studied", "mastered"];
+
+  function store(key, value) { try { localStorage.setItem(key, value); } catch (e) { /* private mode */ } }
+
+  function applyLang(lang) {
+    d.setAttribute("data-lang", lang);
+    d.lang = lang === "zh" ? "zh-CN" : "en";
+    document.querySelectorAll("[data-ph-" + lang + "]").forEach(function (el) {
+      el.placeholder = el.getAttribute("data-ph-" + lang);
+    });
+    document.querySelectorAll("option[data-" + lang + "]").forEach(function (el) {
+      el.textContent = el.getAttribute("data-" + lang);
+    });
+  }
+
+  function readProgress() {
+    try {
+      var p = JSON.parse(localStorage.getItem(PROGRESS) || "{}");
+      return p && typeof p === "object" && !Array.isArray(p) ? p : {};
+    } catch (e) { return {}; }
+  }
+
+  function writeProgress(p) { store(PROGRESS, JSON.stringify(p)); }
+
+  /* The status shown for a question: the browser's, raised to the terminal practice status if that is further. */
+  function status(id) {
+    var own = readProgress()[id] || "new";
+    var practice = (window.ATTNBANK_PRACTICE || {})[id] || "new";
+    return STATUSES.indexOf(practice) > STATUSES.indexOf(own) ? practice : own;
+  }
+
+  function setStatus(id, value) {
+    var p = readProgress();
+    if (value === "new") { delete p[id]; } else { p[id] = value; }
+    writeProgress(p);
+  }
+
+  /* Export format: {format: "attnbank-progress", version: 1, exported, progress: {id: studied|mastered}}. */
+  function exportProgress() {
+    return { format: "attnbank-progress", version: 1, exported: new Date().toISOString(), progress: readProgress() };
+  }
+
+  function importProgress(data) {
+    if (!data || data.format !== "attnbank-progress" || typeof data.progress !== "object" || !data.progress) {
+      return false;
+    }
+    var p = readProgress();
+    Object.keys(data.progress).forEach(function (id) {
+      var s = data.progress[id];
+      if (s === "studied" || s === "mastered") { p[id] = s; }
+    });
+    writeProgress(p);
+    return true;
+  }
+
+  window.attnbank = { status: status, setStatus: setStatus, exportProgress: exportProgress,
+                      importProgress: importProgress, STATUSES: STATUSES };
+
+  applyLang(d.getAttribute("data-lang") || "en");
+  document.getElementById("lang-toggle").addEventListener("click", function () {
+    var lang = d.getAttribute("data-lang") === "zh" ? "en" : "zh";
+    store("attnbank.lang", lang);
+    applyLang(lang);
+  });
+  document.getElementById("theme-toggle").addEventListener("click", function () {
+    var theme = d.getAttribute("data-theme") === "dark" ? "light" : "dark";
+    store("attnbank.theme", theme);
+    d.setAttribute("data-theme", theme);
+  });
+  /* Print everything: hints, answers and reference solutions open while printing. */
+  var opened = [];
+  window.addEventListener("beforeprint", function () {
+    opened = Array.prototype.filter.call(document.querySelectorAll("details:not([open])"), function (el) {
+      el.open = true; return true;
+    });
+  });
+  window.addEventListener("afterprint", function () { opened.forEach(function (el) { el.open = false; }); });
+})();
