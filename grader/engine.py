@@ -399,7 +399,7 @@ def load_mistakes(question: CodingQuestion, sol_dir: Path) -> dict[str, Any]:
     """Each known mistake's entry point, by mistake id."""
     out = {}
     for m in question.coding.mistakes:
-        module = load_source(mistake_source(question, m, sol_dir), str(sol_dir / f"<mistake {m.id}>"))
+        module = load_source(mistake_source(question, m, sol_dir), str(sol_dir / f"mistake_{m.id}.py"))
         out[m.id] = getattr(module, question.coding.entry_point)
     return out
 

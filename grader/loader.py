@@ -6,6 +6,7 @@ import ast
 import importlib.util
 import inspect
 import itertools
+import linecache
 import sys
 import types
 from pathlib import Path
@@ -20,7 +21,12 @@ class InvalidCandidate(Exception):
 
 
 def load_source(source: str, filename: str) -> types.ModuleType:
-    """Execute `source` as a new module whose frames report `filename`."""
+    """Execute `source` as a new module whose frames report `filename`.
+
+    The source is registered with linecache, so tracebacks and `inspect.getsource` (which Triton's
+    `@jit` needs) work even when `filename` is not a file on disk.
+    """
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     name = f"attnbank_candidate_{next(_counter)}"
     module = types.ModuleType(name)
     module.__file__ = filename

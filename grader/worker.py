@@ -18,6 +18,7 @@ from typing import Any
 import torch
 import yaml
 
+from .bank import Loader
 from .checks import CHECK_NAMES
 from .checks.library import CHECKS, CheckResult, Context
 from .engine import (
@@ -56,8 +57,8 @@ class Plan:
 
 
 def large_factor(dtype: torch.dtype) -> float:
-    """How much to scale an input so logits approach exp's overflow point in `dtype`."""
-    return 0.35 * math.log(torch.finfo(dtype).max)
+    """How much to scale an input so that the largest logits pass exp's overflow point in `dtype`."""
+    return 0.6 * math.log(torch.finfo(dtype).max)
 
 
 def _large_cases(q: CodingQuestion, cases: list[Prepared], dtype: torch.dtype, device: str) -> list[Prepared]:
@@ -225,7 +226,7 @@ def grade_file(plan: Plan, path: Path, emit) -> dict[str, Any]:
 
 def load_question(path: Path) -> CodingQuestion:
     with path.open(encoding="utf-8") as fh:
-        q = QUESTION_ADAPTER.validate_python(yaml.safe_load(fh))
+        q = QUESTION_ADAPTER.validate_python(yaml.load(fh, Loader=Loader))
     assert isinstance(q, CodingQuestion)
     return q
 

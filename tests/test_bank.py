@@ -111,3 +111,12 @@ def test_every_topic_has_a_concept_question_and_every_coding_question_a_full_kit
             assert len(q.coding.mistakes) >= 5, q.id
             assert len(q.coding.hints) >= 3, q.id
     assert used <= {t.id for t in bank.topics}
+
+
+def test_every_file_parses_the_same_with_the_pure_python_yaml_loader() -> None:
+    """Editors and other tools use PyYAML's pure-Python loader; it must agree with the C loader we use."""
+    from grader.bank import Loader
+
+    for path in sorted((ROOT / "questions").glob("**/*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        assert yaml.load(text, Loader=yaml.SafeLoader) == yaml.load(text, Loader=Loader), path
