@@ -124,10 +124,13 @@ def diagnose(plan: Plan, ctx: Context, failed: set[str]) -> str | None:
     for m in plan.question.coding.mistakes:
         if m.caught_by not in failed:
             continue
-        score = 0.0
+        score, compared = 0.0, 0
         for prep in plan.cases + plan.large + plan.raise_cases:
             got, theirs = ctx.outputs.get(prep.case.id), prep.mistakes.get(m.id)
-            if got is None or isinstance(theirs, str) or len(got) != len(theirs):
+            if got is None:  # not run: output_shape stops at its first failing case
+                continue
+            compared += 1
+            if isinstance(theirs, str) or len(got) != len(theirs):
                 score = math.inf
                 break
             for g, t, e, tol in zip(got, theirs, prep.golden or theirs, prep.tols or [0.0] * len(theirs)):
@@ -148,7 +151,7 @@ def diagnose(plan: Plan, ctx: Context, failed: set[str]) -> str | None:
                     score += max_abs(g, t) / (tol_m or 1.0)
             if score == math.inf:
                 break
-        if score < math.inf and (best is None or score < best[0]):
+        if compared and score < math.inf and (best is None or score < best[0]):
             best = (score, m.id)
     return best[1] if best else None
 

@@ -19,8 +19,8 @@ def test_sdpa_check_kinds(bank, write):
                                                      "return weights @ v + 0.01 * (weights @ v).roll(1, 0)")),
         "leaky_mask": write("leaky_mask.py", variant("row_max = scores.amax", "scores = scores.clamp(min=-1e4)\n"
                                                      "    row_max = scores.amax")),
-        "query_axis": write("query_axis.py", variant("weights.sum(dim=-1, keepdim=True)",
-                                                     "weights.sum(dim=-2, keepdim=True)")),
+        "query_axis": write("query_axis.py", variant("weights.sum(dim=-1, keepdim=True)", "weights.sum(dim=-2, keepdim=True)")
+                            .replace("scores.amax(dim=-1, keepdim=True)", "scores.amax(dim=-2, keepdim=True)")),
         "torch_sdpa": write("torch_sdpa.py", """
             import torch.nn.functional as F
             def scaled_dot_product_attention(q, k, v, mask=None, scale=None):

@@ -37,4 +37,4 @@ def test_check_catches_a_harmless_mistake_and_a_passing_starter(tmp_path: Path) 
     assert result.returncode == 1
     assert "mistake harmless: passes every check" in result.stderr
     assert "starter: the starter passes" in result.stderr
-    assert result.stderr.strip().splitlines()[-1] == "10 passed, 2 failed"
+    assert result.stderr.strip().splitlines()[-1] == "12 passed, 2 failed"  # 14 files, 2 of them wrong

@@ -163,9 +163,12 @@ def _empty_row_note(prep: Prepared) -> str:
     return ""
 
 
-def compare_leaves(ctx: Context, prep: Prepared, got: list[Any], name: str) -> CheckResult | None:
-    """A failing result for the first leaf of `got` that is not close to the oracle, else None."""
+def compare_leaves(ctx: Context, prep: Prepared, got: list[Any], name: str, atol: float = 0.0) -> CheckResult | None:
+    """A failing result for the first leaf of `got` that is not close to the oracle, else None.
+
+    `atol` is added to the tolerance of every float leaf (see `values`)."""
     for i, (g, e, tol) in enumerate(zip(got, prep.golden, prep.tols)):
+        tol = tol + atol if isinstance(e, torch.Tensor) and e.is_floating_point() else tol
         if leaves_close(g, e, tol):
             continue
         label = f"output {i}" if len(got) > 1 else "output"
@@ -181,13 +184,17 @@ def compare_leaves(ctx: Context, prep: Prepared, got: list[Any], name: str) -> C
 
 @check("values")
 def values(ctx: Context, params: dict[str, Any]) -> CheckResult:
+    """Outputs match the oracle. `atol: {float32: 1e-3}` adds an absolute tolerance in a grading dtype, for
+    questions whose valid implementations differ by more than rounding (e.g. RoPE angles in float32)."""
+    atol = float(params.get("atol", {}).get(str(ctx.dtype).replace("torch.", ""), 0.0))
     worst_ratio = 0.0
     for prep in ctx.cases:
         got = ctx.outputs[prep.case.id]
-        bad = compare_leaves(ctx, prep, got, "values")
+        bad = compare_leaves(ctx, prep, got, "values", atol)
         if bad:
             return bad
         for g, e, tol in zip(got, prep.golden, prep.tols):
+            tol = tol + atol
             if isinstance(e, torch.Tensor) and e.is_floating_point() and tol > 0:
                 worst_ratio = max(worst_ratio, max_abs(g, e) / tol)
     return ok("values", f"{len(ctx.cases)} case(s) match the oracle (worst error {worst_ratio:.2f} x tolerance)",
@@ -436,6 +443,45 @@ def permutation_equivariant(ctx: Context, params: dict[str, Any]) -> CheckResult
     return ok("permutation_equivariant", f"{len(preps)} case(s): equivariant to query order, invariant to key order")
 
 
+@check("group_structure")
+def group_structure(ctx: Context, params: dict[str, Any]) -> CheckResult:
+    """Perturbing key/value head j changes exactly the query heads of its group (GQA/MQA).
+
+    `kv_args` maps each argument holding key/value heads to its head axis; `out_axis` is the head
+    axis of the output. Query head h belongs to kv head h // (Hq // Hkv) (`mapping: contiguous`,
+    the default) or h % Hkv (`mapping: interleaved`).
+    """
+    kv_args: dict[str, int] = params.get("kv_args", {"k": 1, "v": 1})
+    out_axis: int = params.get("out_axis", 1)
+    mapping: str = params.get("mapping", "contiguous")
+    preps = ctx.arg_cases(params, needs=list(kv_args))
+    if not preps:
+        return skip("group_structure", "no case has the key/value arguments")
+    tol = 1e-6 if ctx.meta_dtype == torch.float64 else 1e-4
+    for prep in preps:
+        args = _meta_inputs(ctx, prep)
+        first = next(iter(kv_args))
+        hkv = args[first].shape[kv_args[first]]
+        base = _main_leaf(ctx, prep, args, params)
+        hq = base.shape[out_axis]
+        if hkv == 0 or hq % hkv:
+            continue
+        gen = torch.Generator().manual_seed(prep.seed + 5)
+        for j in range(hkv):
+            out = _main_leaf(ctx, prep, _perturb(args, kv_args, torch.tensor([j]), gen, 3.0), params)
+            diff = torch.nan_to_num((out - base).abs(), nan=math.inf).movedim(out_axis, 0).reshape(hq, -1)
+            changed = [h for h in range(hq) if float(diff[h].max()) > tol * _magnitude(base)]
+            group = hq // hkv
+            want = [h for h in range(hq) if (h // group if mapping == "contiguous" else h % hkv) == j]
+            if changed != want:
+                rule = f"h // {group}" if mapping == "contiguous" else f"h % {hkv}"
+                return fail("group_structure", f"{where(prep, ctx.seed)}: perturbing key/value head {j} of {hkv} "
+                            f"changed query heads {changed}, but it should change exactly {want} (query head h "
+                            f"uses key/value head {rule}; {hq} query heads in groups of {group})",
+                            kv_head=j, changed=changed, expected=want)
+    return ok("group_structure", f"{len(preps)} case(s): each key/value head drives exactly its group of query heads")
+
+
 # ----------------------------------------------------------------------------- gradients
 
 
@@ -562,22 +608,48 @@ def properties(ctx: Context, params: dict[str, Any]) -> CheckResult:
 
     Each listed function gets `call` (runs the candidate on keyword arguments in the semantic-check dtype
     and returns its output leaves) and the float64 arguments of one case; it returns None when the
-    property holds, else a one-line message saying what was observed.
+    property holds, else a one-line message saying what was observed. For a class entry point,
+    `call.new(**init)` constructs the candidate's object and returns it wrapped so that its method
+    calls and attribute reads run like any candidate call (recorded, errors attributed to the candidate).
     """
     module = ctx.properties_module
     names: list[str] = params.get("run", [])
-    preps = ctx.arg_cases(params)
+    chosen = params.get("cases")
+    # scripted (stateful) cases run only when named: their properties drive the object through `call.new`
+    preps = [p for p in ctx.cases if p.case.id in chosen] if chosen else ctx.arg_cases(params)
     if not preps or module is None:
         return skip("properties", "no case or no properties file for this question")
-    for prep in preps[:1] if not params.get("cases") else preps:
+    for prep in preps[:1] if not chosen else preps:
         def call(_prep: Prepared = prep, **kwargs: Any) -> list[Any]:
             return ctx.run(_prep, kwargs, ctx.meta_dtype)
+        call.new = _Driven.factory(ctx, f"case {prep.case.id}, properties")  # type: ignore[attr-defined]
         for name in names:
             message = getattr(module, name)(call, _meta_inputs(ctx, prep))
             if message:
                 doc = (getattr(module, name).__doc__ or name).strip().splitlines()[0]
                 return fail("properties", f"{where(prep, ctx.seed)}: {doc} — {message}", property=name)
     return ok("properties", f"{len(names)} propert{'y' if len(names) == 1 else 'ies'} hold: {', '.join(names)}")
+
+
+class _Driven:
+    """A candidate object driven by trusted property code: every method call and attribute read goes
+    through the candidate's call wrapper (forbidden-op and mutation recording, error attribution)."""
+
+    def __init__(self, ctx: Context, obj: Any, where_: str):
+        self._ctx, self._obj, self._where = ctx, obj, where_
+
+    @staticmethod
+    def factory(ctx: Context, where_: str) -> Callable[..., _Driven]:
+        def new(**init: Any) -> _Driven:
+            return _Driven(ctx, ctx.candidate.call(ctx.candidate.obj, init, f"{where_}, constructor"), where_)
+        return new
+
+    def __getattr__(self, name: str) -> Any:
+        where_ = f"{self._where}, `{name}`"
+        value = self._ctx.candidate.call(lambda: getattr(self._obj, name), {}, where_)
+        if callable(value):
+            return lambda **kwargs: self._ctx.candidate.call(value, kwargs, where_)
+        return value
 
 
 def _against(name: str):
