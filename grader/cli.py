@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from .cli_practice import COMMANDS as PRACTICE_COMMANDS
 from .errors import AttnbankError
 
 LANGS = click.Choice(["en", "zh"])
@@ -124,6 +125,7 @@ def grade(qid: str, file: Path, device: str, dtype: str, seed: int, timeout: flo
           as_json: bool) -> None:
     """Grade FILE against question ID. Exit 0 if every check passes, 1 if not, 2 on usage errors."""
     from .grade import grade as run_grade
+    from .practice.record import record_cli_grade
     from .report import as_json as to_json
     from .report import render
     from .sandbox import Settings
@@ -133,6 +135,9 @@ def grade(qid: str, file: Path, device: str, dtype: str, seed: int, timeout: flo
         click.echo(to_json(verdict))
     else:
         render(verdict, _console(), lang)
+    note = record_cli_grade(qid, verdict)  # only when a progress database exists
+    if note:
+        click.echo(note, err=True)
     sys.exit(0 if verdict["passed"] else 1)
 
 
@@ -163,6 +168,8 @@ def schema() -> None:
 from .cli_site import site  # noqa: E402 (registered after the core verbs)
 
 cli.add_command(site)
+for _command in PRACTICE_COMMANDS:
+    cli.add_command(_command)
 
 
 def main() -> None:

@@ -16,6 +16,13 @@ from grader.sandbox import Settings
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True)
+def _no_user_progress(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep every test away from the user's progress database and workspace (see grader/practice)."""
+    monkeypatch.setenv("ATTNBANK_DB", str(tmp_path / "progress.db"))
+    monkeypatch.setenv("ATTNBANK_WORKSPACE", str(tmp_path / "workspace"))
+
+
 @pytest.fixture(scope="session")
 def bank() -> Bank:
     return load_bank(ROOT)
