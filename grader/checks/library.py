@@ -213,6 +213,7 @@ def values(ctx: Context, params: dict[str, Any]) -> CheckResult:
 
 @check("raises")
 def raises(ctx: Context, params: dict[str, Any]) -> CheckResult:
+    first: CheckResult | None = None  # every case runs, so the diagnosis sees the behaviour on all of them
     for prep in ctx.raise_cases:
         want = prep.case.raises
         try:
@@ -220,13 +221,16 @@ def raises(ctx: Context, params: dict[str, Any]) -> CheckResult:
         except CandidateError as err:
             names = [c.__name__ for c in type(err.exc).__mro__]
             ctx.outputs[prep.case.id] = [Raised(type(err.exc).__name__)]
-            if want not in names:
-                return fail("raises", f"{where(prep, ctx.seed)}: expected {want}, got {type(err.exc).__name__}: "
-                            f"{err.exc}")
+            if want not in names and first is None:
+                first = fail("raises", f"{where(prep, ctx.seed)}: expected {want}, got {type(err.exc).__name__}: "
+                             f"{err.exc}")
             continue
         ctx.outputs[prep.case.id] = [Raised("nothing")]
-        return fail("raises", f"{where(prep, ctx.seed)}: expected {want} for these arguments, but it returned "
-                    f"{describe(got)}")
+        if first is None:
+            first = fail("raises", f"{where(prep, ctx.seed)}: expected {want} for these arguments, but it returned "
+                         f"{describe(got)}")
+    if first is not None:
+        return first
     return ok("raises", f"{len(ctx.raise_cases)} invalid input(s) rejected with the documented exception")
 
 
