@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import torch
-
 
 def paged_kv_gather(kv_pool, block_table, seq_lens):
     _, bs, h, d = kv_pool.shape
