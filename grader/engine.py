@@ -142,6 +142,8 @@ def flatten_tensors(value: Any) -> list[torch.Tensor]:
 
 
 def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, (list, tuple)):
+        return isinstance(b, (list, tuple)) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
     if isinstance(a, torch.Tensor):
         return isinstance(b, torch.Tensor) and a.shape == b.shape and torch.equal(
             torch.nan_to_num(a, nan=0.0) if a.is_floating_point() else a,
@@ -346,6 +348,8 @@ class Prepared:
         if self.is_script:
             return f"{len(self.case.steps)} scripted steps"
         shapes = [f"{k}{list(v.shape)}" for k, v in self.master.items() if isinstance(v, torch.Tensor)]
+        shapes += [f"{k}[{', '.join(str(list(t.shape)) for t in v)}]" for k, v in self.master.items()
+                   if isinstance(v, list) and v and all(isinstance(t, torch.Tensor) for t in v)]
         return ", ".join(shapes)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import torch
 
-from .schema import Additive, Arange, Const, Keep, Padding, Randint, Randn, Weight
+from .schema import Additive, Arange, Const, Keep, ListOf, Padding, Randint, Randn, Weight
 
 DTYPES = {"float64": torch.float64, "float32": torch.float32,
           "float16": torch.float16, "bfloat16": torch.bfloat16}
@@ -52,7 +52,8 @@ def _padding(g: Padding, dims: dict[str, int], gen: torch.Generator) -> torch.Te
 def make_arg(spec: Any, dims: dict[str, int], gen: torch.Generator) -> Any:
     """Materialise one argument in float64 (float tensors are cast to the grading dtype later)."""
     if isinstance(spec, Randn):
-        return torch.randn(shape_of(spec.randn, dims), generator=gen, dtype=torch.float64) * spec.std
+        t = torch.randn(shape_of(spec.randn, dims), generator=gen, dtype=torch.float64) * spec.std
+        return t.softmax(-1) if spec.softmax else t
     if isinstance(spec, Weight):
         out_f, in_f = shape_of(spec.weight, dims)
         bound = 1.0 / math.sqrt(in_f)
@@ -75,6 +76,8 @@ def make_arg(spec: Any, dims: dict[str, int], gen: torch.Generator) -> Any:
     if isinstance(spec, Const):
         dtype = {"float": torch.float64, "int64": torch.int64, "bool": torch.bool}[spec.dtype]
         return torch.tensor(spec.tensor, dtype=dtype)
+    if isinstance(spec, ListOf):
+        return [make_arg(s, dims, gen) for s in spec.items]
     if isinstance(spec, list):
         return list(spec)
     return spec
@@ -101,6 +104,8 @@ def cast(value: Any, dtype: torch.dtype, device: str) -> Any:
         return device
     if isinstance(value, dict):
         return {k: cast(v, dtype, device) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(cast(v, dtype, device) for v in value)
     return value
 
 

@@ -187,6 +187,7 @@ class Randn(Strict):
 
     randn: Shape
     std: float = 1.0
+    softmax: bool = False  # rows of probabilities (softmax over the last axis), e.g. attention weights
 
 
 class Weight(Strict):
@@ -241,7 +242,14 @@ class Const(Strict):
     dtype: Literal["float", "int64", "bool"] = "float"
 
 
-Generator = Randn | Weight | Keep | Additive | Padding | Arange | Randint | Const
+class ListOf(Strict):
+    """A Python list of tensors, one generator each (KV shards on several devices, per-layer weights)."""
+
+    items: list[Generator] = Field(alias="list", min_length=1)
+
+
+Generator = Randn | Weight | Keep | Additive | Padding | Arange | Randint | Const | ListOf
+ListOf.model_rebuild()
 ArgValue = Generator | None | bool | int | float | str | list[int | float]
 
 

@@ -184,8 +184,27 @@ def compare_leaves(ctx: Context, prep: Prepared, got: list[Any], name: str, atol
             return fail(name, f"{where(prep, ctx.seed)}: {label} differs from the oracle at index {list(w.index)}: "
                         f"expected {w.expected:.6g}, got {w.got:.6g} (max abs error {err:.3g}, rel {w.rel_err:.3g}; "
                         f"tolerance {tol:.3g})", max_abs_err=err, tolerance=tol, index=list(w.index))
+        if isinstance(e, torch.Tensor) and isinstance(g, torch.Tensor) and g.shape == e.shape and e.numel():
+            return _exact_mismatch(ctx, prep, g, e, label, name)
         return fail(name, f"{where(prep, ctx.seed)}: {label} is {describe([g])}, expected {describe([e])}")
     return None
+
+
+def _exact_mismatch(ctx: Context, prep: Prepared, got: torch.Tensor, expected: torch.Tensor, label: str,
+                    name: str) -> CheckResult:
+    """Where an exact (bool or integer) output differs: the count, the first index and its row."""
+    e = expected.detach().cpu()
+    g = got.detach().cpu().to(e.dtype)
+    diff = g != e
+    idx = [int(i) for i in diff.nonzero()[0]]
+    show = (lambda t: t.int().tolist()) if e.dtype == torch.bool else (lambda t: t.tolist())
+    row = ""
+    if e.dim() >= 1 and e.shape[-1] <= 32:
+        lead = tuple(idx[:-1])
+        row = f"; row {list(lead)}: expected {show(e[lead])}, got {show(g[lead])}"
+    return fail(name, f"{where(prep, ctx.seed)}: {label} differs from the oracle in {int(diff.sum())} of "
+                f"{diff.numel()} entries, first at index {idx}: expected {show(e[tuple(idx)])}, got "
+                f"{show(g[tuple(idx)])}{row}", index=idx)
 
 
 @check("values")
@@ -213,6 +232,7 @@ def values(ctx: Context, params: dict[str, Any]) -> CheckResult:
 
 @check("raises")
 def raises(ctx: Context, params: dict[str, Any]) -> CheckResult:
+    first: CheckResult | None = None  # every case runs, so the diagnosis sees the behaviour on all of them
     for prep in ctx.raise_cases:
         want = prep.case.raises
         try:
@@ -220,13 +240,16 @@ def raises(ctx: Context, params: dict[str, Any]) -> CheckResult:
         except CandidateError as err:
             names = [c.__name__ for c in type(err.exc).__mro__]
             ctx.outputs[prep.case.id] = [Raised(type(err.exc).__name__)]
-            if want not in names:
-                return fail("raises", f"{where(prep, ctx.seed)}: expected {want}, got {type(err.exc).__name__}: "
-                            f"{err.exc}")
+            if want not in names and first is None:
+                first = fail("raises", f"{where(prep, ctx.seed)}: expected {want}, got {type(err.exc).__name__}: "
+                             f"{err.exc}")
             continue
         ctx.outputs[prep.case.id] = [Raised("nothing")]
-        return fail("raises", f"{where(prep, ctx.seed)}: expected {want} for these arguments, but it returned "
-                    f"{describe(got)}")
+        if first is None:
+            first = fail("raises", f"{where(prep, ctx.seed)}: expected {want} for these arguments, but it returned "
+                         f"{describe(got)}")
+    if first is not None:
+        return first
     return ok("raises", f"{len(ctx.raise_cases)} invalid input(s) rejected with the documented exception")
 
 
