@@ -58,8 +58,11 @@ class Plan:
 
 
 def large_factor(dtype: torch.dtype) -> float:
-    """How much to scale an input so that the largest logits pass exp's overflow point in `dtype`."""
-    return 0.6 * math.log(torch.finfo(dtype).max)
+    """How much to scale an input so that the largest logits pass exp's overflow point in `dtype`.
+
+    Half precision uses float32's point: careful code upcasts before the softmax, and its mistakes (a
+    missing max subtraction in float32) must still overflow."""
+    return 0.6 * math.log(max(torch.finfo(dtype).max, torch.finfo(torch.float32).max))
 
 
 def _large_cases(q: CodingQuestion, cases: list[Prepared], dtype: torch.dtype, device: str) -> list[Prepared]:
