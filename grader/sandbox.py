@@ -19,7 +19,7 @@ from typing import Any
 
 from .errors import AttnbankError
 
-SETUP_TIMEOUT = 120.0  # importing torch and preparing the oracle, before any candidate runs
+SETUP_TIMEOUT = 600.0  # importing torch and preparing the oracle (compiling kernels), before any candidate runs
 
 
 @dataclass(frozen=True)
