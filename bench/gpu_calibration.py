@@ -73,13 +73,20 @@ def summary(rows: list[dict], mistakes: list[dict]) -> str:
     lines = ["| question | dtype | cases x seeds | max baseline err | max tolerance | worst reference/tol | "
              "weakest mistake: its error/tol |", "|---|---|---|---|---|---|---|"]
     for (qid, dtype), rs in groups.items():
-        ms = [m for m in mistakes if m["question"] == qid and m["dtype"] == dtype]
+        # a ratio of 0 means the mistake differs only in non-float outputs, which are compared exactly
+        ms = [m for m in mistakes if m["question"] == qid and m["dtype"] == dtype and m["max_ratio"] > 0]
         weakest = min(ms, key=lambda m: m["max_ratio"]) if ms else None
-        weak = f"{weakest['mistake']}: {weakest['max_ratio']:.3g}" if weakest else "-"
+        weak = f"{weakest['mistake']}: {weakest['max_ratio']:.3g}" if weakest else "exact (non-float outputs)"
         lines.append(f"| {qid} | {dtype} | {len(rs)} | {max(r['baseline_err'] for r in rs):.2e} | "
                      f"{max(r['tolerance'] for r in rs):.2e} | {max(r['reference_ratio'] for r in rs):.3f} | "
                      f"{weak} |")
     return "\n".join(lines)
+
+
+def render(path: Path) -> str:
+    """The summary of a saved calibration run."""
+    data = json.loads(path.read_text())
+    return f"device: {data['device']}; torch {data['torch']}\n\n{summary(data['rows'], data['mistakes'])}"
 
 
 def main() -> None:
@@ -87,8 +94,12 @@ def main() -> None:
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--render", type=Path, help="only print the summary of a saved --out file")
     parser.add_argument("ids", nargs="*")
     args = parser.parse_args()
+    if args.render:
+        print(render(args.render))
+        return
     rows, mistakes = calibrate(args.device, args.seeds, args.ids)
     device = torch.cuda.get_device_name() if args.device == "cuda" else platform.processor() or "cpu"
     table = summary(rows, mistakes)
