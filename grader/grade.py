@@ -14,8 +14,6 @@ from .errors import AttnbankError
 from .index import find, load_index
 from .sandbox import Settings, run_worker
 
-STATUSES = ("passed", "failed", "error", "timeout", "crashed", "invalid")
-
 
 def coding_entry(index: dict[str, Any], qid: str) -> dict[str, Any]:
     """The index entry of coding question `qid`, or a usage error."""

@@ -10,15 +10,3 @@ def root() -> Path:
     """The bank root: $ATTNBANK_ROOT if set, else the checkout this package lives in."""
     env = os.environ.get("ATTNBANK_ROOT")
     return Path(env).resolve() if env else Path(__file__).resolve().parent.parent
-
-
-def questions_dir() -> Path:
-    return root() / "questions"
-
-
-def solutions_dir() -> Path:
-    return root() / "solutions"
-
-
-def site_dir() -> Path:
-    return root() / "site"

@@ -566,7 +566,7 @@ def gradients(ctx: Context, params: dict[str, Any]) -> CheckResult:
     for prep in preps:
         want, names = _grads(ctx.reference, ctx, prep, wrt)
         try:
-            got, got_names = _grads(ctx.candidate, ctx, prep, wrt)
+            got, _ = _grads(ctx.candidate, ctx, prep, wrt)
         except RuntimeError as exc:  # raised by autograd while differentiating the candidate's output
             if "does not require grad" in str(exc) or "element 0 of tensors" in str(exc):
                 return fail("gradients", f"{where(prep, ctx.seed)}: the output is not differentiable w.r.t. the "
