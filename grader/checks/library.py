@@ -309,8 +309,11 @@ def _keep_mask(ctx: Context, args: dict[str, Any], params: dict[str, Any], lq: i
             m = m > float("-inf")
         elif params.get("mask_true_is", "keep") == "pad":
             m = ~m
-        if params.get("mask_layout", "scores") == "keys":  # [B, Lk] -> [B, 1, Lk]
+        layout = params.get("mask_layout", "scores")
+        if layout == "keys":  # [B, Lk] -> [B, 1, Lk]
             m = m.unsqueeze(-2)
+        elif layout == "keys_per_head":  # [B, Lk] for per-head outputs [B, H, Lq, ...] -> [B, 1, 1, Lk]
+            m = m[:, None, None, :]
         keep = keep & m
     causal = params.get("causal")
     if isinstance(causal, str):  # the name of a bool argument of the case
