@@ -120,3 +120,18 @@ def test_every_file_parses_the_same_with_the_pure_python_yaml_loader() -> None:
     for path in sorted((ROOT / "questions").glob("**/*.yaml")):
         text = path.read_text(encoding="utf-8")
         assert yaml.load(text, Loader=yaml.SafeLoader) == yaml.load(text, Loader=Loader), path
+
+
+def test_no_markdown_emphasis_is_left_unrendered() -> None:
+    """CommonMark will not close `**` between CJK punctuation and a letter: `**重点。**然后` shows the stars."""
+    import re
+
+    from grader.markup import render_markdown
+
+    code = re.compile(r"<(pre|code|math)\b.*?</\1>", re.S)
+    bank = load_bank(ROOT)
+    for q in bank.questions:
+        for path, text in _texts(q.model_dump()):
+            for lang in ("en", "zh"):
+                html = code.sub("", render_markdown(text[lang], f"{q.id}: {path}.{lang}"))
+                assert "**" not in html, f"{q.id}: {path}.{lang} leaves '**' unrendered"
