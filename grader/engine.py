@@ -6,6 +6,7 @@ and each known mistake's outputs before any candidate code is imported.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import traceback
 from dataclasses import dataclass, field
@@ -152,17 +153,24 @@ def _same(a: Any, b: Any) -> bool:
 
 
 class Spy:
-    """Calls candidate code while recording forbidden ops, large tensors and input mutation."""
+    """Calls candidate code while recording forbidden ops, large tensors and input mutation.
 
-    def __init__(self, groups: list[str], files: set[str]):
+    The aten-level spy is installed only when a question needs it (forbidden ops or a memory check):
+    under any TorchDispatchMode, constructing a tensor subclass such as PyTorch's own `CausalBias`
+    (`torch.nn.attention.bias.causal_lower_right`) fails, so correct code that uses one would error.
+    """
+
+    def __init__(self, groups: list[str], files: set[str], aten: bool = True):
         self.record = Record()
         self.groups = groups
         self.files = files
+        self.aten = aten
 
     def call(self, fn: Any, kwargs: dict[str, Any], where: str) -> Any:
         given = clone(kwargs)  # the candidate gets copies, so a mutation cannot corrupt later checks
+        dispatch = _DispatchSpy(self.record, self.groups) if self.aten else contextlib.nullcontext()
         try:
-            with _FunctionSpy(self.record, self.groups), _DispatchSpy(self.record, self.groups):
+            with _FunctionSpy(self.record, self.groups), dispatch:
                 out = fn(**given)
         except SystemExit as exc:
             raise CandidateError(exc, f"the candidate called sys.exit({exc.code!r})\n") from None

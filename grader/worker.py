@@ -196,7 +196,7 @@ def grade_file(plan: Plan, path: Path, emit) -> dict[str, Any]:
         return verdict
     record(CheckResult("signature", True, f"`{q.coding.signature}` found"))
 
-    spy = Spy(q.coding.forbidden, files)
+    spy = Spy(q.coding.forbidden, files, aten=bool(q.coding.forbidden) or "memory" in q.coding.check_params)
     ctx = Context(q, Impl(obj, spy.call), plan.reference, spy, plan.dtype, plan.device, plan.seed,
                   plan.cases, plan.raise_cases, plan.large, properties_module=plan.properties)
     params = q.coding.check_params

@@ -94,3 +94,25 @@ def test_wrong_dtype_and_device_reported(bank, write):
     (verdict,) = grade_many(bank, "sdpa", [path])
     assert first_failure(verdict) == "dtype_device"
     assert "torch.float64" in check_named(verdict, "dtype_device")["message"]
+
+
+def test_pytorch_tensor_subclass_masks_work_where_no_aten_spy_is_needed(bank, write):
+    """PyTorch's own CausalBias cannot be built under a TorchDispatchMode; questions that forbid nothing
+    and check no memory must not install one, so a correct answer that uses it passes."""
+    path = write("lower_right.py", """
+        import torch
+        import torch.nn.functional as F
+        from torch.nn.attention.bias import causal_lower_right
+
+        def attention_with_sdpa(q, k, v, key_padding_mask=None, causal=False):
+            lq, lk = q.shape[-2], k.shape[-2]
+            keep = torch.ones(q.shape[0], 1, lq, lk, dtype=torch.bool, device=q.device)
+            if key_padding_mask is not None:
+                keep = keep & ~key_padding_mask[:, None, None, :]
+            if causal:
+                keep = keep & causal_lower_right(lq, lk)._materialize(q.device)
+            out = F.scaled_dot_product_attention(q, k, v, attn_mask=keep)
+            return torch.where(keep.any(-1, keepdim=True), out, torch.zeros_like(out))
+        """)
+    (verdict,) = grade_many(bank, "sdpa-api-conventions", [path])
+    assert verdict["status"] == "passed", verdict["checks"]
