@@ -24,14 +24,24 @@ from grader.practice.scheduler import card_id, replay, schedule
 from grader.practice.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
-BANK = Path(__file__).resolve().parent / "fixtures" / "practice_bank"
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "practice_bank"
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
 NEW_ORDER = ["score-memory", "sdpa", "why-scale", "mask-polarity"]  # the fixture bank, in topic order
 
 
+@pytest.fixture(scope="session")
+def bank_root(tmp_path_factory) -> Path:
+    """The small fixture bank plus the real sdpa question and solutions, copied so they cannot drift."""
+    root = tmp_path_factory.mktemp("practice_bank")
+    shutil.copytree(FIXTURE, root, dirs_exist_ok=True)
+    shutil.copy(ROOT / "questions/attention-basics/sdpa.yaml", root / "questions/attention-basics/sdpa.yaml")
+    shutil.copytree(ROOT / "solutions/sdpa", root / "solutions/sdpa")
+    return root
+
+
 @pytest.fixture(autouse=True)
-def env(tmp_path, monkeypatch):
-    values = {"ATTNBANK_ROOT": str(BANK), "ATTNBANK_DB": str(tmp_path / "progress.db"),
+def env(tmp_path, monkeypatch, bank_root):
+    values = {"ATTNBANK_ROOT": str(bank_root), "ATTNBANK_DB": str(tmp_path / "progress.db"),
               "ATTNBANK_WORKSPACE": str(tmp_path / "ws"), "COLUMNS": "100", "NO_COLOR": "1"}
     for key, value in values.items():
         monkeypatch.setenv(key, value)
@@ -202,7 +212,7 @@ def test_stats_without_a_database(tmp_path):
 
 
 def _reference() -> str:
-    return (BANK / "solutions" / "sdpa" / "reference.py").read_text()
+    return (ROOT / "solutions" / "sdpa" / "reference.py").read_text()
 
 
 def test_grade_records_only_when_a_database_exists(tmp_path, env):
