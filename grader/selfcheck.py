@@ -84,13 +84,14 @@ def modes(q: CodingQuestion, device: str, dtypes: list[str] | None) -> list[tupl
 def check_question(bank: Bank, q: CodingQuestion, device: str, dtype: str, tf32: bool, seed: int) -> list[Outcome]:
     """Grade every file of one question in one dtype; one outcome per file."""
     mode = dtype + ("+tf32" if tf32 else "")
-    missing = missing_modules(summarise(bank, q))
+    entry = summarise(bank, q)
+    missing = missing_modules(entry)
     if missing:
         return [Outcome(q.id, mode, "all files", None, f"skipped: needs {', '.join(missing)} (pip install it)")]
     with tempfile.TemporaryDirectory(prefix=f"attnbank-check-{q.id}-") as tmp:
         items = _items(bank, q, Path(tmp))
         try:
-            verdicts = grade_files(bank.root, summarise(bank, q), [i.path for i in items],
+            verdicts = grade_files(bank.root, entry, [i.path for i in items],
                                    Settings(device, dtype, seed, tf32=tf32))
         except Exception as exc:  # the question itself is broken: report it, do not stop the run
             return [Outcome(q.id, mode, "setup", False, f"could not be graded: {exc}")]

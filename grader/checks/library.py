@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import torch
+import torch.nn.functional as F
 
 from ..engine import (
     BadOutput,
@@ -20,12 +21,15 @@ from ..engine import (
     Raised,
     Spy,
     describe,
+    flatten,
     leaves_close,
+    load_weights,
     max_abs,
     round_trip,
     trim_trace,
     worst,
 )
+from ..inputs import cast, make_args, resolve
 from ..schema import Case, CodingQuestion
 from . import CHECK_NAMES
 
@@ -542,7 +546,6 @@ def _grads(impl: Impl, ctx: Context, prep: Prepared, wrt: list[str]) -> tuple[li
     params_out: list[torch.nn.Parameter] = []
     names = list(wrt)
     if prep.case.init is not None:  # a module: also its parameters' gradients, by name
-        from ..engine import cast, load_weights
         instance = impl.call(impl.obj, cast(prep.init, torch.float64, ctx.device), "gradients")
         load_weights(instance, prep.weights, torch.float64, ctx.device)
         for n, p in sorted(instance.named_parameters()):
@@ -551,7 +554,6 @@ def _grads(impl: Impl, ctx: Context, prep: Prepared, wrt: list[str]) -> tuple[li
         leaves = [impl.call(instance, args, f"case {prep.case.id}, gradients")]
     else:
         leaves = [impl.call(impl.obj, args, f"case {prep.case.id}, gradients")]
-    from ..engine import flatten
     outs = [t for t in flatten(leaves) if isinstance(t, torch.Tensor) and t.is_floating_point()]
     gen = torch.Generator().manual_seed(prep.seed + 4)
     total = sum((o.nan_to_num(posinf=0.0, neginf=0.0) * _noise_like(o, gen, 1.0)).sum() for o in outs)
@@ -612,7 +614,6 @@ def forbidden_ops(ctx: Context, params: dict[str, Any]) -> CheckResult:
 @check("memory")
 def memory(ctx: Context, params: dict[str, Any]) -> CheckResult:
     """No tensor with `limit` or more elements per `per` (e.g. Lq*Lk per batch-head) is created."""
-    from ..inputs import resolve
     preps = ctx.arg_cases(params)
     for prep in preps:
         dims = {**ctx.question.coding.dims, **prep.case.dims}
@@ -706,7 +707,6 @@ class _Driven:
 
 def _against(name: str):
     """PyTorch's own kernel that a speed check compares with, by name."""
-    import torch.nn.functional as F
 
     kernels = {
         "sdpa": lambda a: F.scaled_dot_product_attention(a["q"], a["k"], a["v"]),
@@ -742,7 +742,6 @@ def speed(ctx: Context, params: dict[str, Any]) -> CheckResult:
     """CUDA only: the candidate's time and peak memory against PyTorch's kernel on the same inputs."""
     if ctx.device != "cuda":
         return skip("speed", "speed is measured on CUDA only (grade with --device cuda); not counted as passed")
-    from ..inputs import cast, make_args
 
     dims = {**ctx.question.coding.dims, **params.get("dims", {})}
     specs = Case.model_validate({"id": "speed", "args": params["args"]}).args
@@ -760,7 +759,6 @@ def speed(ctx: Context, params: dict[str, Any]) -> CheckResult:
                "torch_peak_bytes": their_peak}
     rate = ""
     if "flops" in params:  # e.g. "4 * B * H * Lq * Lk * D": two matmuls of 2 FLOPs per multiply-add
-        from ..inputs import resolve
 
         flops = resolve(params["flops"], dims)
         details.update(tflops=flops / mine / 1e9, torch_tflops=flops / theirs / 1e9)
