@@ -10,8 +10,10 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import multiprocessing
 import platform
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import torch
@@ -65,6 +67,22 @@ def calibrate(device: str, seeds: int, only: list[str]) -> tuple[list[dict], lis
     return rows, mistakes
 
 
+def calibrate_parallel(device: str, seeds: int, only: list[str], jobs: int) -> tuple[list[dict], list[dict]]:
+    """`calibrate`, one question per process (spawned: CUDA cannot be forked), results in bank order."""
+    ids = [q.id for q in load_bank().questions if q.kind == "coding" and (not only or q.id in only)]
+    if jobs <= 1:
+        return calibrate(device, seeds, ids)
+    rows, mistakes = [], []
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+        for qid, (r, m) in zip(ids, pool.map(calibrate, [device] * len(ids), [seeds] * len(ids),
+                                             [[i] for i in ids])):
+            print(f"calibrated {qid}", file=sys.stderr, flush=True)
+            rows += r
+            mistakes += m
+    return rows, mistakes
+
+
 def summary(rows: list[dict], mistakes: list[dict]) -> str:
     """A markdown table: per question and dtype, the worst reference ratio and the weakest-caught mistake."""
     groups: dict[tuple[str, str], list[dict]] = {}
@@ -94,13 +112,14 @@ def main() -> None:
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--jobs", type=int, default=1, help="questions calibrated in parallel processes")
     parser.add_argument("--render", type=Path, help="only print the summary of a saved --out file")
     parser.add_argument("ids", nargs="*")
     args = parser.parse_args()
     if args.render:
         print(render(args.render))
         return
-    rows, mistakes = calibrate(args.device, args.seeds, args.ids)
+    rows, mistakes = calibrate_parallel(args.device, args.seeds, args.ids, args.jobs)
     device = torch.cuda.get_device_name() if args.device == "cuda" else platform.processor() or "cpu"
     table = summary(rows, mistakes)
     print(f"device: {device}; torch {torch.__version__}; seeds 0..{args.seeds - 1}\n\n{table}")
