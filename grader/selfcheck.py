@@ -4,7 +4,7 @@ diagnosed as itself, and every starter fails, for every coding question."""
 from __future__ import annotations
 
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,8 +106,8 @@ def run_selfcheck(bank: Bank, qids: list[str], device: str, dtypes: list[str] | 
     tasks = [(q, d, tf32) for q in questions for d, tf32 in modes(q, device, dtypes)]
     passed = failed = 0
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [pool.submit(check_question, bank, q, device, d, tf32, seed) for q, d, tf32 in tasks]
-        for n, fut in enumerate(futures, 1):
+        futures = {pool.submit(check_question, bank, q, device, d, tf32, seed): q for q, d, tf32 in tasks}
+        for n, fut in enumerate(as_completed(futures), 1):  # in the order they finish: a slow one blocks nothing
             outcomes = fut.result()
             for o in outcomes:
                 passed += o.ok is True
@@ -117,7 +117,7 @@ def run_selfcheck(bank: Bank, qids: list[str], device: str, dtypes: list[str] | 
                     console.print(f"{mark} {escape(f'{o.question} [{o.mode}] {o.label}: {o.message}')}", markup=True,
                                   highlight=False)
             bad = sum(o.ok is not True for o in outcomes)
-            console.print(escape(f"[{n}/{len(tasks)}] {tasks[n - 1][0].id} [{outcomes[0].mode}]: "
+            console.print(escape(f"[{n}/{len(tasks)}] {futures[fut].id} [{outcomes[0].mode}]: "
                           f"{len(outcomes) - bad}/{len(outcomes)} as expected"), highlight=False)
     console.print(f"{passed} passed, {failed} failed", highlight=False)
     return failed == 0 and passed > 0

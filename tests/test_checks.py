@@ -116,3 +116,25 @@ def test_pytorch_tensor_subclass_masks_work_where_no_aten_spy_is_needed(bank, wr
         """)
     (verdict,) = grade_many(bank, "sdpa-api-conventions", [path])
     assert verdict["status"] == "passed", verdict["checks"]
+
+
+def test_speed_reports_out_of_memory_as_a_failure(monkeypatch):
+    """Running out of GPU memory at the benchmark size is a result the candidate can act on, not a crash."""
+    from types import SimpleNamespace
+
+    import torch
+
+    from grader.checks import library
+
+    def out_of_memory(fn):
+        raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 4.00 GiB. GPU 0 has 1 GiB free")
+
+    monkeypatch.setattr(library, "_time_cuda", out_of_memory)
+    monkeypatch.setattr(library, "cast", lambda args, dtype, device: args)  # keep the inputs on the CPU
+    monkeypatch.setattr(torch.cuda, "empty_cache", lambda: None)
+    ctx = SimpleNamespace(device="cuda", dtype=torch.float32, seed=0, question=SimpleNamespace(coding=SimpleNamespace(
+        dims={})), candidate=SimpleNamespace(obj=lambda **a: None), spy=SimpleNamespace(files=set()))
+    result = library.speed(ctx, {"dims": {"B": 1, "L": 8}, "args": {"q": {"randn": ["B", "L"]}}})
+    assert result.passed is False and result.details == {"oom": True}
+    assert result.message.startswith("q[1, 8]: ran out of GPU memory (CUDA out of memory)")
+    assert "score matrix" in result.message

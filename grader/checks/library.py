@@ -747,14 +747,20 @@ def speed(ctx: Context, params: dict[str, Any]) -> CheckResult:
     specs = Case.model_validate({"id": "speed", "args": params["args"]}).args
     args = cast(make_args(specs, dims, ctx.seed), ctx.dtype, ctx.device)
     fn = ctx.candidate.obj
+    shapes = ", ".join(f"{k}{list(v.shape)}" for k, v in args.items() if isinstance(v, torch.Tensor))
     try:
         mine, mine_peak = _time_cuda(lambda: fn(**args))
+    except torch.cuda.OutOfMemoryError as exc:  # a result at this size, not a crash: say what it means
+        torch.cuda.empty_cache()
+        first = str(exc).split(". ")[0]
+        return fail("speed", f"{shapes}: ran out of GPU memory ({first}). Look for the largest intermediate "
+                    "tensor (a whole [Lq, Lk] score matrix grows with the square of the sequence length), "
+                    "or for other processes holding the GPU's memory", oom=True)
     except Exception as exc:
         raise CandidateError(exc, trim_trace(exc, ctx.spy.files)) from None
     theirs, their_peak = _time_cuda(lambda: _against(params.get("against", "sdpa"))(args))
     ratio = mine / theirs
     limit = params.get("max_ratio")
-    shapes = ", ".join(f"{k}{list(v.shape)}" for k, v in args.items() if isinstance(v, torch.Tensor))
     details = {"ms": mine, "torch_ms": theirs, "ratio": ratio, "peak_bytes": mine_peak,
                "torch_peak_bytes": their_peak}
     rate = ""
