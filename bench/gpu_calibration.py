@@ -2,7 +2,7 @@
 grader derives from it, how close the reference comes to it, and how far the nearest known mistake lands.
 
 A healthy question has reference/tolerance well below 1 on every seed and nearest-mistake/tolerance far
-above 1. Run on the GPU machine: python bench/gpu_calibration.py --device cuda --out results.json
+above 1. Run on the GPU machine: python bench/gpu_calibration.py --device cuda --jobs 12 --out results.json
 """
 
 from __future__ import annotations
