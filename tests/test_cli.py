@@ -49,6 +49,28 @@ def test_show_in_both_languages() -> None:
     assert "✔" in quiz and "✘" in quiz
 
 
+def test_show_keeps_tex_and_brackets_verbatim() -> None:
+    """Markdown escapes would eat TeX's `\\,` and rich markup would eat `[lowercase, brackets]`."""
+    answer = run("show", "attention-backward", "--answer", "--lang", "zh", env={"COLUMNS": "200"}).output
+    assert r"dP = dO\,V^\top" in answer and r"\partial P_j/\partial S_k" in answer
+    display = [line for line in answer.splitlines() if r"dK = \text{scale}" in line]
+    assert len(display) == 1 and "dV" not in display[0]  # two display formulas stay on lines of their own
+    hints = run("show", "feature-map-self-attention", "--answer", env={"COLUMNS": "200"}).output
+    assert "Hint 2: x.flatten(2) is [B, C, HW]" in hints
+    assert "Hint 1" not in run("show", "feature-map-self-attention").output  # hints are spoilers
+
+
+def test_terminal_markdown_leaves_code_and_prices_alone() -> None:
+    from rich.console import Console
+
+    from grader.render_terminal import markdown
+
+    console = Console(width=200, record=True)
+    console.print(markdown("`x = $a$` costs $5 and $10; $\\alpha\\,\\beta$"))
+    text = console.export_text()
+    assert "x = $a$" in text and "$5 and $10" in text and r"\alpha\,\beta" in text
+
+
 def test_start_writes_starter_and_never_overwrites(tmp_path: Path) -> None:
     first = run("start", "sdpa", "--dir", str(tmp_path))
     path = tmp_path / "sdpa.py"
