@@ -69,9 +69,9 @@ def calibrate(device: str, seeds: int, only: list[str]) -> tuple[list[dict], lis
 
 def calibrate_parallel(device: str, seeds: int, only: list[str], jobs: int) -> tuple[list[dict], list[dict]]:
     """`calibrate`, one question per process (spawned: CUDA cannot be forked), results in bank order."""
-    ids = [q.id for q in load_bank().questions if q.kind == "coding" and (not only or q.id in only)]
     if jobs <= 1:
-        return calibrate(device, seeds, ids)
+        return calibrate(device, seeds, only)
+    ids = [q.id for q in load_bank().questions if q.kind == "coding" and (not only or q.id in only)]
     rows, mistakes = [], []
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:

@@ -1,4 +1,4 @@
-"""`attnbank show`: a question rendered in the terminal with rich."""
+"""Questions in the terminal with rich: `attnbank show`, and the Markdown that practice and watch print."""
 
 from __future__ import annotations
 

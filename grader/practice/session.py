@@ -18,14 +18,16 @@ from pathlib import Path
 from typing import Protocol
 
 from fsrs import Card
-from rich.console import Console
-from rich.markdown import Markdown
+from rich.console import Console, Group
+from rich.padding import Padding
 from rich.panel import Panel
+from rich.styled import Styled
 from rich.table import Table
 from rich.text import Text
 
 from ..bank import Bank
 from ..errors import AttnbankError
+from ..render_terminal import markdown
 from ..schema import CodingQuestion, ConceptQuestion, QuizQuestion
 from ..workspace import starter_path, write_starter
 from .record import record_rating
@@ -206,7 +208,7 @@ class Session:
             tag = self.t["new"] if is_new else self.t["due"]
             self.console.rule(f"[bold]{i}/{len(self.queue)}[/]  {q.title.get(self.lang)}  "
                               f"[dim]{q.id} · {q.kind} · {q.topic} · {tag}[/]", align="left")
-            self.console.print(Panel(Markdown(q.prompt.get(self.lang)), title=self.t["prompt"],
+            self.console.print(Panel(markdown(q.prompt.get(self.lang)), title=self.t["prompt"],
                                      title_align="left"))
             if isinstance(q, ConceptQuestion):
                 rating = self.concept(q)
@@ -222,12 +224,12 @@ class Session:
         self.summary()
 
     def reveal(self, q) -> None:
-        self.console.print(Panel(Markdown(q.answer.get(self.lang)), title=self.t["answer"],
+        self.console.print(Panel(markdown(q.answer.get(self.lang)), title=self.t["answer"],
                                  title_align="left", border_style="green"))
         if q.pitfalls:
             self.console.print(f"[bold]{self.t['pitfalls']}[/]")
             for p in q.pitfalls:
-                self.console.print(Markdown(f"- {p.get(self.lang)}"))
+                self.console.print(markdown(f"- {p.get(self.lang)}"))
 
     def concept(self, q: ConceptQuestion) -> str:
         if self.answers.interactive and self.answers.line(self.t["think"]) == QUIT:
@@ -240,7 +242,7 @@ class Session:
         if quiz.type == "choice":
             letters = "".join(chr(65 + i) for i in range(len(quiz.choices)))
             for letter, c in zip(letters, quiz.choices, strict=True):
-                self.console.print(f"  [bold]{letter}.[/] {c.text.get(self.lang)}")
+                self.console.print(Padding(markdown(f"**{letter}\\.** {c.text.get(self.lang)}"), (0, 0, 0, 2)))
             if quiz.multiple:
                 self.console.print(f"  [dim]({self.t['several']})[/]")
             prompt = self.t["choice"].format(s="s" if quiz.multiple and self.lang == "en" else "")
@@ -257,7 +259,7 @@ class Session:
                 mark = "[green]✔[/]" if c.correct else "[red]✘[/]"
                 chosen = "»" if letter in picked else " "
                 grid.add_row(f"{chosen}{mark} [bold]{letter}.[/]",
-                             f"{c.text.get(self.lang)}\n[dim]{c.why.get(self.lang)}[/]")
+                             Group(markdown(c.text.get(self.lang)), Styled(markdown(c.why.get(self.lang)), "dim")))
             self.console.print(grid)
         else:
             unit = self.t["unit"].format(unit=quiz.unit) if quiz.unit else ""

@@ -14,11 +14,11 @@ from typing import Any
 
 from fsrs import Rating
 from rich.console import Console
-from rich.markdown import Markdown
 from rich.panel import Panel
 
 from ..bank import Bank
 from ..errors import AttnbankError
+from ..render_terminal import markdown
 from ..sandbox import Settings
 from ..schema import CodingQuestion
 from .record import record_grade
@@ -68,7 +68,7 @@ class Watcher:
             hints = self.q.coding.hints[:self.failures]
             for i, hint in enumerate(hints, 1):
                 style = "yellow" if i == len(hints) else "dim"
-                self.console.print(Panel(Markdown(hint.get(self.lang)), title=self.t["hint"].format(i=i),
+                self.console.print(Panel(markdown(hint.get(self.lang)), title=self.t["hint"].format(i=i),
                                          title_align="left", border_style=style))
         rating = Rating.Hard if min(self.failures, len(self.q.coding.hints)) >= 2 else Rating.Good
         with Store.open(self.db) as store:
