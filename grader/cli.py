@@ -109,7 +109,7 @@ def _print_columns(rows: list[list[str]], header: list[str]) -> None:
 @click.option("--lang", type=LANGS, default="en", show_default=True)
 @click.option("--answer", is_flag=True, help="Also show the model answer (and, for quizzes, the key).")
 def show(qid: str, lang: str, answer: bool) -> None:
-    """Show a question: prompt, hints, starter; with --answer, the model answer."""
+    """Show a question: prompt, choices or starter; with --answer, the hints, model answer and pitfalls."""
     from .render_terminal import show_question
 
     show_question(_bank().get(qid), _console(), lang, answer)

@@ -42,7 +42,7 @@ def markdown(text: str) -> Markdown:
 
 
 def show_question(q, console: Console, lang: str, answer: bool) -> None:
-    """Print prompt, choices or starter and hints; with `answer`, the answer, pitfalls and follow-ups."""
+    """Print prompt and choices or starter; with `answer`, the hints, answer, pitfalls and follow-ups."""
     t = LABELS[lang]
     console.print(f"[bold]{q.title.get(lang)}[/]  [dim]{q.id} · {q.kind} · {q.difficulty} · {q.topic}[/]")
     console.print(Panel(markdown(q.prompt.get(lang)), title=t["prompt"], title_align="left"))
