@@ -14,6 +14,7 @@ KEBAB = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 IDENT = r"^[A-Za-z_][A-Za-z0-9_]*$"
 DTYPES = ("float64", "float32", "float16", "bfloat16")
 Dtype = Literal["float64", "float32", "float16", "bfloat16"]
+SOURCE_ID = r"^00[0-4]-(Q|I|P)[0-9]+$"  # a source question, as numbered in questions/sources.yaml
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -129,6 +130,7 @@ class QuestionBase(Strict):
     follow_ups: list[Text] = Field(default_factory=list)
     references: list[Paper] = Field(default_factory=list)
     figures: list[Figure] = Field(default_factory=list)  # drawn by the study site
+    covers: list[Annotated[str, Field(pattern=SOURCE_ID)]] = Field(default_factory=list)  # source questions answered
 
 
 class ConceptQuestion(QuestionBase):
@@ -315,6 +317,14 @@ class Mistake(Strict):
 CheckItem = str | dict[str, dict[str, Any]]
 
 
+class Requirement(Strict):
+    """One requirement of the prompt and the cases and checks that fail without it."""
+
+    rule: str = Field(min_length=1)
+    cases: list[Annotated[str, Field(pattern=KEBAB)]] = Field(min_length=1)
+    checks: list[Annotated[str, Field(pattern=r"^[a-z_]+$")]] = Field(min_length=1)
+
+
 class CodingSpec(Strict):
     entry_point: str = Field(pattern=IDENT)
     signature: str = Field(min_length=1)
@@ -330,6 +340,17 @@ class CodingSpec(Strict):
     mistakes: list[Mistake] = Field(default_factory=list)
     cpu_env: dict[str, str] = Field(default_factory=dict)  # environment for CPU grading (TRITON_INTERPRET=1)
     requires: list[str] = Field(default_factory=list)  # Python modules grading needs beyond torch (triton)
+    requirements: list[Requirement] = Field(default_factory=list)  # each sentence of the prompt, enforced
+
+    @model_validator(mode="after")
+    def _requirements_name_real_cases_and_checks(self) -> CodingSpec:
+        case_ids = {case.id for case in self.cases}
+        for i, req in enumerate(self.requirements):
+            if unknown := [c for c in req.cases if c not in case_ids]:
+                raise ValueError(f"requirements[{i}]: no case {', '.join(unknown)}")
+            if unknown := [c for c in req.checks if c not in self.check_params]:
+                raise ValueError(f"requirements[{i}]: the question does not run {', '.join(unknown)}")
+        return self
 
     @property
     def check_params(self) -> dict[str, dict[str, Any]]:
@@ -356,6 +377,7 @@ QUESTION_ADAPTER: TypeAdapter[Any] = TypeAdapter(Question)
 
 class Topic(Strict):
     id: str = Field(pattern=KEBAB)
+    part: Literal["mechanism", "applications"] = "mechanism"  # the site and `list` show applications second
     name: Text
     scope: Text
 
