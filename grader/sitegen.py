@@ -29,6 +29,7 @@ SITE_SRC = Path(__file__).resolve().parent.parent / "site"
 MARKER = ".attnbank-site"  # marks a folder as a build output that may be replaced
 KINDS = ("concept", "quiz", "coding")
 DIFFICULTIES = ("easy", "medium", "hard")
+PARTS = ("mechanism", "applications")  # Topic.part, in the order the home page shows them
 STATUS_FROM_PRACTICE = {"learning": "studied", "mastered": "mastered"}  # terminal status -> site status
 
 # UI strings: key -> (English, Chinese).
@@ -45,6 +46,8 @@ UI: dict[str, tuple[str, str]] = {
     "new": ("Not started", "未学习"), "studied": ("Studied", "已学习"), "mastered": ("Mastered", "已掌握"),
     "n_questions": ("questions", "道题"), "n_topics": ("topics", "个主题"), "shown": ("shown", "道符合条件"),
     "empty_topics": ("Topics with no questions yet", "还没有题目的主题"),
+    "part_mechanism": ("Part 1 · The mechanism", "第一部分 · 注意力机制本身"),
+    "part_applications": ("Part 2 · Attention in applications", "第二部分 · 注意力在各领域的应用"),
     "no_match": ("No question matches.", "没有符合条件的题目。"),
     "how": ("How to use attnbank", "怎么用 attnbank"),
     "how_site": ("Study here: read the question, answer it yourself, then open the model answer. Mark what "
@@ -177,6 +180,17 @@ def _topic_cards(bank: Bank) -> tuple[list[dict[str, Any]], list[Any]]:
     return cards, empty
 
 
+def _parts(cards: list[dict[str, Any]], empty: list[Any]) -> list[dict[str, Any]]:
+    """The home page's parts in order (mechanism, then applications), each with its cards and empty topics."""
+    parts = []
+    for key in PARTS:
+        part = {"key": key, "cards": [c for c in cards if c["topic"].part == key],
+                "empty": [t for t in empty if t.part == key]}
+        if part["cards"] or part["empty"]:
+            parts.append(part)
+    return parts
+
+
 def practice_status(with_progress: bool) -> tuple[dict[str, str], str | None]:
     """The terminal practice status per question id (site terms), and a one-line note about it."""
     if not with_progress:
@@ -254,7 +268,7 @@ def build(bank: Bank, out: Path, with_progress: bool = False,
             on_page(len(contexts) + i + 1, total)
     tags = sorted({tag for q in bank.questions for tag in q.tags})
     home = env.get_template("index.html").render(
-        base="", questions=[(c["q"], c["title"]) for c in contexts], cards=cards, empty_topics=empty,
+        base="", questions=[(c["q"], c["title"]) for c in contexts], cards=cards, parts=_parts(cards, empty),
         topics=bank.topics, tags=tags)
     (out / "index.html").write_text(home, encoding="utf-8")
     if on_page:

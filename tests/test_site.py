@@ -66,6 +66,19 @@ def test_home_has_topic_cards_with_counts_and_the_commands(fixture_site: Path) -
     assert "还没有题目的主题" in home and 'data-topic="empty-topic"' not in home  # listed, but no card
 
 
+def test_home_shows_application_topics_as_a_second_part(tmp_path: Path) -> None:
+    bank_dir = tmp_path / "bank"
+    shutil.copytree(FIXTURE, bank_dir)
+    topics = bank_dir / "questions" / "topics.yaml"
+    text = topics.read_text(encoding="utf-8")
+    topics.write_text(text.replace("  - id: heads\n", "  - id: heads\n    part: applications\n"), encoding="utf-8")
+    build(load_bank(bank_dir), tmp_path / "out")
+    home = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    first, second = home.index('id="part-mechanism"'), home.index('id="part-applications"')
+    assert first < home.index('data-topic="masks"') < second < home.index('data-topic="heads"')
+    assert "Attention in applications" in home and "注意力在各领域的应用" in home
+
+
 def test_real_bank_builds(tmp_path: Path) -> None:
     bank = load_bank()
     result = build(bank, tmp_path / "out")
