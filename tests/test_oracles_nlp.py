@@ -1,0 +1,50 @@
+"""The NLP-task and packing references agree with PyTorch's own kernels (float64)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch.nn.attention.flex_attention import create_mask
+
+from grader.loader import load_file
+
+SOL = Path(__file__).resolve().parent.parent / "solutions"
+
+
+def ref(qid: str, name: str):
+    return getattr(load_file(SOL / qid / "reference.py"), name)
+
+
+def randn(*shape: int) -> torch.Tensor:
+    return torch.randn(*shape, dtype=torch.float64)
+
+
+@pytest.mark.parametrize("bounds,total", [([0, 3, 5, 9], None), ([0, 2, 2, 6, 7], 10), ([0, 5], 5)])
+def test_packed_attention_equals_each_document_alone(bounds: list[int], total: int | None) -> None:
+    torch.manual_seed(len(bounds))
+    cu = torch.tensor(bounds, dtype=torch.int32)
+    mask, positions = ref("packed-document-mask", "packed_document_mask")(cu, total)
+    t = mask.shape[-1]
+    q, k, v = randn(1, 3, t, 8), randn(1, 3, t, 8), randn(1, 3, t, 5)
+    packed = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+    for start, end in zip(bounds, bounds[1:]):
+        alone = F.scaled_dot_product_attention(q[..., start:end, :], k[..., start:end, :], v[..., start:end, :],
+                                               is_causal=True)
+        torch.testing.assert_close(packed[..., start:end, :], alone)
+        assert positions[start:end].tolist() == list(range(end - start))
+    assert not packed[..., bounds[-1]:, :].any()  # padding rows have no key: SDPA gives zeros
+
+
+def test_packed_mask_matches_flex_attention_document_mask_mod() -> None:
+    cu = torch.tensor([0, 4, 5, 9, 12])
+    doc = torch.repeat_interleave(torch.arange(4), torch.diff(cu))
+
+    def causal_document(b, h, q_idx, kv_idx):
+        return (doc[q_idx] == doc[kv_idx]) & (kv_idx <= q_idx)
+
+    want = create_mask(causal_document, 1, 1, 12, 12, device="cpu")[0, 0]
+    mask, _ = ref("packed-document-mask", "packed_document_mask")(cu)
+    assert torch.equal(mask, want)
