@@ -48,3 +48,22 @@ def test_packed_mask_matches_flex_attention_document_mask_mod() -> None:
     want = create_mask(causal_document, 1, 1, 12, 12, device="cpu")[0, 0]
     mask, _ = ref("packed-document-mask", "packed_document_mask")(cu)
     assert torch.equal(mask, want)
+
+
+def test_prefix_lm_mask_matches_flex_attention_and_its_limits() -> None:
+    prefix, lengths = torch.tensor([0, 3, 6, 2]), torch.tensor([6, 5, 6, 2])
+    mask = ref("prefix-lm-mask", "prefix_lm_mask")(prefix, 6, lengths)
+
+    def prefix_lm(b, h, q_idx, kv_idx):
+        return ((kv_idx <= q_idx) | (kv_idx < prefix[b])) & (kv_idx < lengths[b])
+
+    assert torch.equal(mask, create_mask(prefix_lm, 4, 1, 6, 6, device="cpu"))
+    torch.manual_seed(1)
+    q, k, v = randn(4, 2, 6, 8), randn(4, 2, 6, 8), randn(4, 2, 6, 8)
+    out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+    torch.testing.assert_close(out[0], F.scaled_dot_product_attention(q[:1], k[:1], v[:1], is_causal=True)[0])
+    torch.testing.assert_close(out[2], F.scaled_dot_product_attention(q[2:3], k[2:3], v[2:3])[0])
+    # the prefix never sees the target: changing row 1's target tokens leaves its prefix outputs alone
+    k2, v2 = k.clone(), v.clone()
+    k2[1, :, 3:], v2[1, :, 3:] = randn(2, 3, 8), randn(2, 3, 8)
+    torch.testing.assert_close(F.scaled_dot_product_attention(q, k2, v2, attn_mask=mask)[1, :, :3], out[1, :, :3])
