@@ -67,3 +67,15 @@ def test_prefix_lm_mask_matches_flex_attention_and_its_limits() -> None:
     k2, v2 = k.clone(), v.clone()
     k2[1, :, 3:], v2[1, :, 3:] = randn(2, 3, 8), randn(2, 3, 8)
     torch.testing.assert_close(F.scaled_dot_product_attention(q, k2, v2, attn_mask=mask)[1, :, :3], out[1, :, :3])
+
+
+def test_attention_pooling_is_sdpa_with_one_learned_query() -> None:
+    torch.manual_seed(2)
+    pool = ref("masked-attention-pooling", "MaskedAttentionPooling")(6).double()
+    h = randn(3, 7, 6)
+    mask = torch.arange(7) < torch.tensor([7, 4, 0])[:, None]  # the last example has no token
+    pooled, weights = pool(h, mask)
+    query = pool.scorer.weight.detach().view(1, 1, 6).expand(3, 1, 6)  # the bias cancels in the softmax
+    want = F.scaled_dot_product_attention(query, h, h, attn_mask=mask[:, None, :], scale=1.0)[:, 0]
+    torch.testing.assert_close(pooled.detach(), want)
+    torch.testing.assert_close(weights.sum(-1).detach(), torch.tensor([1.0, 1.0, 0.0], dtype=torch.float64))
