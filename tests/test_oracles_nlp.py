@@ -79,3 +79,25 @@ def test_attention_pooling_is_sdpa_with_one_learned_query() -> None:
     want = F.scaled_dot_product_attention(query, h, h, attn_mask=mask[:, None, :], scale=1.0)[:, 0]
     torch.testing.assert_close(pooled.detach(), want)
     torch.testing.assert_close(weights.sum(-1).detach(), torch.tensor([1.0, 1.0, 0.0], dtype=torch.float64))
+
+
+def test_bidaf_directions_are_sdpa_calls() -> None:
+    torch.manual_seed(3)
+    b, t, j, d = 3, 7, 5, 4
+    c, q, w = randn(b, t, d), randn(b, j, d), randn(3 * d)
+    c_mask = torch.arange(t) < torch.tensor([7, 4, 6])[:, None]
+    q_mask = torch.arange(j) < torch.tensor([5, 2, 3])[:, None]
+    g = ref("bidaf-attention", "bidaf_attention")(c, q, w, c_mask, q_mask)
+    # C2Q: queries c * w_cq, keys and values q, the two linear terms as an additive float mask
+    bias = (c @ w[:d])[:, :, None] + (q @ w[d:2 * d])[:, None, :]
+    bias = bias.masked_fill(~q_mask[:, None, :], float("-inf"))
+    u = F.scaled_dot_product_attention(c * w[2 * d:], q, q, attn_mask=bias, scale=1.0)
+    torch.testing.assert_close(g[..., d:2 * d], u)
+    torch.testing.assert_close(g[..., 2 * d:3 * d], c * u)
+    # Q2C: one query whose "keys" are the row maxima of S over the real question words
+    s = bias + (c * w[2 * d:]) @ q.transpose(1, 2)
+    m = s.amax(-1, keepdim=True)  # [B, T, 1]
+    h = F.scaled_dot_product_attention(torch.ones(b, 1, 1, dtype=torch.float64), m, c,
+                                       attn_mask=c_mask[:, None, :], scale=1.0)
+    torch.testing.assert_close(g[..., 3 * d:], c * h)
+    torch.testing.assert_close(g[..., :d], c)
