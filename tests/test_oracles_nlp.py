@@ -101,3 +101,20 @@ def test_bidaf_directions_are_sdpa_calls() -> None:
                                        attn_mask=c_mask[:, None, :], scale=1.0)
     torch.testing.assert_close(g[..., 3 * d:], c * h)
     torch.testing.assert_close(g[..., :d], c)
+
+
+def test_tagger_matches_nn_multihead_attention_with_copied_weights() -> None:
+    torch.manual_seed(4)
+    tagger = ref("self-attention-tagger", "SelfAttentionTagger")(20, 12, 3, 5).double().eval()
+    ids = torch.randint(0, 20, (3, 7))
+    mask = torch.arange(7) < torch.tensor([7, 5, 2])[:, None]  # every row has a real token (MHA gives NaN else)
+    mha = torch.nn.MultiheadAttention(12, 3, batch_first=True).double().eval()
+    with torch.no_grad():
+        mha.in_proj_weight.copy_(torch.cat([tagger.q_proj.weight, tagger.k_proj.weight, tagger.v_proj.weight]))
+        mha.in_proj_bias.copy_(torch.cat([tagger.q_proj.bias, tagger.k_proj.bias, tagger.v_proj.bias]))
+        mha.out_proj.weight.copy_(tagger.out_proj.weight)
+        mha.out_proj.bias.copy_(tagger.out_proj.bias)
+        x = tagger.embedding(ids)
+        attended, _ = mha(x, x, x, key_padding_mask=~mask, need_weights=False)  # its True = ignore
+        want = tagger.classifier(tagger.norm(x + attended))
+        torch.testing.assert_close(tagger(ids, mask), want)
