@@ -118,3 +118,23 @@ def test_tagger_matches_nn_multihead_attention_with_copied_weights() -> None:
         attended, _ = mha(x, x, x, key_padding_mask=~mask, need_weights=False)  # its True = ignore
         want = tagger.classifier(tagger.norm(x + attended))
         torch.testing.assert_close(tagger(ids, mask), want)
+
+
+def test_han_levels_are_sdpa_calls_with_learned_queries() -> None:
+    torch.manual_seed(5)
+    han = ref("hierarchical-attention", "HierarchicalAttention")(13, 8, 6, 3).double()
+    ids = torch.randint(0, 13, (2, 3, 4))
+    word_mask = torch.arange(4) < torch.tensor([[4, 2, 0], [1, 3, 4]])[..., None]
+    sent_mask = word_mask.any(-1)
+    logits, word_w, sent_w = (t.detach() for t in han(ids, word_mask, sent_mask))
+    with torch.no_grad():
+        x = han.embedding(ids).reshape(6, 4, 8)
+        u_w = han.word_context.weight.view(1, 1, 6).expand(6, 1, 6)
+        sents = F.scaled_dot_product_attention(u_w, torch.tanh(han.word_proj(x)), x,
+                                               attn_mask=word_mask.reshape(6, 1, 4), scale=1.0).reshape(2, 3, 8)
+        u_s = han.sent_context.weight.view(1, 1, 6).expand(2, 1, 6)
+        doc = F.scaled_dot_product_attention(u_s, torch.tanh(han.sent_proj(sents)), sents,
+                                             attn_mask=sent_mask[:, None, :], scale=1.0)[:, 0]
+        torch.testing.assert_close(logits, han.classifier(doc))
+    torch.testing.assert_close(word_w.sum(-1), word_mask.any(-1).double())
+    torch.testing.assert_close(sent_w.sum(-1), torch.ones(2, dtype=torch.float64))
