@@ -1,0 +1,23 @@
+"""Alternative: the score as an einsum with the weight row, log-sum-exp normalisation, einsum pooling."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+class MaskedAttentionPooling(nn.Module):
+    def __init__(self, d_model):
+        super().__init__()
+        self.scorer = nn.Linear(d_model, 1)
+
+    def forward(self, h, mask=None):
+        s = torch.einsum("bld,d->bl", h, self.scorer.weight[0]) + self.scorer.bias[0]
+        if mask is None:
+            mask = torch.ones(s.shape, dtype=torch.bool, device=h.device)
+        s = torch.where(mask, s, torch.full_like(s, float("-inf")))
+        lse = torch.logsumexp(s, dim=1, keepdim=True)
+        has_token = mask.any(dim=1, keepdim=True)
+        w = torch.where(has_token, torch.exp(s - torch.where(has_token, lse, torch.zeros_like(lse))),
+                        torch.zeros_like(s))
+        return torch.einsum("bl,bld->bd", w, h), w
