@@ -20,12 +20,28 @@ def randn(*shape: int) -> torch.Tensor:
     return torch.randn(*shape, dtype=torch.float64)
 
 
+def _tokens(conv: torch.nn.Conv2d, x: torch.Tensor) -> torch.Tensor:
+    """A 1x1 convolution's output as tokens [B, HW, channels]."""
+    return conv(x).flatten(2).transpose(1, 2)
+
+
+def test_tiny_vit_matches_unfold_patches_and_pytorch_encoder_layers() -> None:
+    torch.manual_seed(1)
+    vit = ref("tiny-vit", "TinyViT")(12, 4, 2, 16, 4, 2, 3).double()
+    img = randn(3, 2, 12, 12)
+    patches = F.unfold(img, 4, stride=4).transpose(1, 2)  # [B, 9, C*p*p], row-major patches in (C, p, p) order
+    x = patches @ vit.patch_embed.weight.flatten(1).T + vit.patch_embed.bias
+    x = torch.cat([vit.cls_token.expand(3, -1, -1), x], dim=1) + vit.pos_embed
+    for layer in vit.blocks:  # PyTorch's own pre-LN encoder layer
+        x = layer(x)
+    torch.testing.assert_close(vit(img), vit.head(vit.norm(x)[:, 0]))
+
+
 def test_sagan_block_is_x_plus_gamma_times_unscaled_sdpa_over_pixels() -> None:
     torch.manual_seed(0)
     block = ref("sagan-self-attention", "SAGANSelfAttention")(16, gamma_init=0.6).double()
     x = randn(3, 16, 4, 5)
-    tokens = lambda conv: conv(x).flatten(2).transpose(1, 2)  # noqa: E731  [B, HW, channels]
-    q, k, v = tokens(block.query_conv), tokens(block.key_conv), tokens(block.value_conv)
+    q, k, v = (_tokens(conv, x) for conv in (block.query_conv, block.key_conv, block.value_conv))
     o = F.scaled_dot_product_attention(q, k, v, scale=1.0)  # SAGAN has no 1/sqrt(d) scale
     want = x + 0.6 * o.transpose(1, 2).reshape(x.shape)
     torch.testing.assert_close(block(x), want)
