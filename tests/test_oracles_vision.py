@@ -47,3 +47,21 @@ def test_sagan_block_is_x_plus_gamma_times_unscaled_sdpa_over_pixels() -> None:
     torch.testing.assert_close(block(x), want)
     fresh = ref("sagan-self-attention", "SAGANSelfAttention")(16).double()
     torch.testing.assert_close(fresh(x), x, rtol=0, atol=0)  # gamma = 0: the identity at initialisation
+
+
+def test_divided_space_time_equals_masked_attention_over_the_whole_clip() -> None:
+    """Divided attention is full attention over the T*N tokens with a same-patch, then a same-frame mask."""
+    torch.manual_seed(2)
+    b, t, n, d = 2, 3, 4, 12
+    block = ref("divided-space-time-attention", "DividedSpaceTimeAttention")(d, 3).double()
+    x = randn(b, t, n, d)
+    frame = torch.arange(t).repeat_interleave(n)  # token i of the flattened clip is frame i // N, patch i % N
+    patch = torch.arange(n).repeat(t)
+
+    def sublayer(seq, norm, attn, keep):  # nn.MultiheadAttention's attn_mask: True = blocked
+        h = norm(seq)
+        return seq + attn(h, h, h, attn_mask=~keep, need_weights=False)[0]
+
+    y = sublayer(x.reshape(b, t * n, d), block.temporal_norm, block.temporal_attn, patch[:, None] == patch[None, :])
+    y = sublayer(y, block.spatial_norm, block.spatial_attn, frame[:, None] == frame[None, :])
+    torch.testing.assert_close(block(x), y.reshape(b, t, n, d))
