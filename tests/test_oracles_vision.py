@@ -65,3 +65,38 @@ def test_divided_space_time_equals_masked_attention_over_the_whole_clip() -> Non
     y = sublayer(x.reshape(b, t * n, d), block.temporal_norm, block.temporal_attn, patch[:, None] == patch[None, :])
     y = sublayer(y, block.spatial_norm, block.spatial_attn, frame[:, None] == frame[None, :])
     torch.testing.assert_close(block(x), y.reshape(b, t, n, d))
+
+
+def test_gated_cross_attention_matches_nn_multihead_attention_with_kdim_and_tanh_gates() -> None:
+    torch.manual_seed(3)
+    e, dv, h = 16, 10, 4
+    block = ref("gated-cross-attention", "GatedCrossAttention")(e, dv, h, gate_init=0.4).double()
+    mha = torch.nn.MultiheadAttention(e, h, kdim=dv, vdim=dv, bias=False, batch_first=True).double()
+    with torch.no_grad():
+        mha.q_proj_weight.copy_(block.q_proj.weight)
+        mha.k_proj_weight.copy_(block.k_proj.weight)
+        mha.v_proj_weight.copy_(block.v_proj.weight)
+        mha.out_proj.weight.copy_(block.out_proj.weight)
+    x, visual = randn(3, 6, e), randn(3, 5, dv)
+    real = torch.tensor([[1] * 5, [1] * 3 + [0] * 2, [1] + [0] * 4], dtype=torch.bool)
+    a, _ = mha(block.attn_norm(x), visual, visual, key_padding_mask=~real, need_weights=False)  # True = pad
+    gate = torch.tanh(torch.tensor(0.4, dtype=torch.float64))
+    y = x + gate * a
+    want = y + gate * block.ff2(F.gelu(block.ff1(block.ff_norm(y))))
+    torch.testing.assert_close(block(x, visual, real[:, None, :]), want)
+
+
+def test_gated_cross_attention_rows_without_visual_tokens_match_sdpa_zeros() -> None:
+    """PyTorch's SDPA returns zeros for a query with no allowed key; so must the attention branch."""
+    torch.manual_seed(4)
+    block = ref("gated-cross-attention", "GatedCrossAttention")(8, 6, 2, gate_init=0.8).double()
+    x, visual = randn(2, 4, 8), randn(2, 3, 6)
+    keep = torch.rand(2, 4, 3) < 0.6
+    keep[:, 0] = False  # text before the first image
+    q = block.q_proj(block.attn_norm(x)).view(2, 4, 2, 4).transpose(1, 2)
+    k, v = (proj(visual).view(2, 3, 2, 4).transpose(1, 2) for proj in (block.k_proj, block.v_proj))
+    a = F.scaled_dot_product_attention(q, k, v, attn_mask=keep[:, None]).transpose(1, 2).reshape(2, 4, 8)
+    gate = torch.tanh(torch.tensor(0.8, dtype=torch.float64))
+    y = x + gate * block.out_proj(a)
+    want = y + gate * block.ff2(F.gelu(block.ff1(block.ff_norm(y))))
+    torch.testing.assert_close(block(x, visual, keep), want)
