@@ -37,6 +37,16 @@ def test_tiny_vit_matches_unfold_patches_and_pytorch_encoder_layers() -> None:
     torch.testing.assert_close(vit(img), vit.head(vit.norm(x)[:, 0]))
 
 
+def test_patchify_matches_unfold_and_the_patch_convolution() -> None:
+    torch.manual_seed(5)
+    img = randn(2, 3, 6, 10)
+    patches = ref("vit-patch-embedding", "patchify")(img, 2)
+    torch.testing.assert_close(patches, F.unfold(img, 2, stride=2).transpose(1, 2), rtol=0, atol=0)
+    conv = torch.nn.Conv2d(3, 7, 2, stride=2).double()
+    want = conv(img).flatten(2).transpose(1, 2)  # [B, N, D], row-major patches
+    torch.testing.assert_close(patches @ conv.weight.flatten(1).T + conv.bias, want)
+
+
 def test_sagan_block_is_x_plus_gamma_times_unscaled_sdpa_over_pixels() -> None:
     torch.manual_seed(0)
     block = ref("sagan-self-attention", "SAGANSelfAttention")(16, gamma_init=0.6).double()
