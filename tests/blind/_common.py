@@ -107,6 +107,8 @@ def run_case(fn, case: Case) -> str | None:
         err = compare(out, case.expect)
     for i, (t, s) in enumerate(zip(case.inputs, snap)):
         if not torch.equal(t, s):
+            with torch.no_grad():
+                t.copy_(s)  # restore, so later files see the original inputs
             return f"input {i} mutated in place"
     return err
 
@@ -143,3 +145,34 @@ def verify(qdir: str | pathlib.Path, entry: str, cases: list[Case]) -> int:
 
 def main(qfile: str, entry: str, cases: list[Case]) -> None:
     sys.exit(verify(pathlib.Path(qfile).parent, entry, cases))
+
+
+HALF = (torch.float16, torch.bfloat16)
+DTYPES = (torch.float32, torch.float64, torch.float16, torch.bfloat16)
+
+
+def ref_attention(q, k, v, allowed=None, scale=None, bias=None):
+    """float64 softmax attention; `allowed` bool broadcastable to the scores (True = may attend); rows with no
+    allowed key give zeros."""
+    q, k, v = q.double(), k.double(), v.double()
+    scale = q.shape[-1] ** -0.5 if scale is None else scale
+    s = q @ k.transpose(-2, -1) * scale
+    if bias is not None:
+        s = s + bias.double()
+    if allowed is not None:
+        s = s.masked_fill(~allowed, float("-inf"))
+    m = s.amax(-1, keepdim=True)
+    m = torch.where(torch.isinf(m), torch.zeros_like(m), m)
+    p = torch.exp(s - m)
+    den = p.sum(-1, keepdim=True)
+    p = torch.where(den > 0, p / den.clamp_min(1e-300), torch.zeros_like(p))
+    return p @ v
+
+
+def causal_allowed(lq, lk, offset=None):
+    o = lk - lq if offset is None else offset
+    return torch.arange(lk)[None, :] <= (torch.arange(lq)[:, None] + o)
+
+
+def randn(*shape, dtype=torch.float32, gen=None, scale=1.0):
+    return (torch.randn(*shape, generator=gen, dtype=torch.float64) * scale).to(dtype)
