@@ -176,3 +176,34 @@ def causal_allowed(lq, lk, offset=None):
 
 def randn(*shape, dtype=torch.float32, gen=None, scale=1.0):
     return (torch.randn(*shape, generator=gen, dtype=torch.float64) * scale).to(dtype)
+
+
+def largest_intermediate(fn, *args, **kwargs):
+    """Run fn under a dispatch mode; return (result, list of shapes of every tensor any aten op produced)."""
+    from torch.utils._python_dispatch import TorchDispatchMode
+    from torch.utils._pytree import tree_flatten
+
+    shapes = []
+
+    class Rec(TorchDispatchMode):
+        def __torch_dispatch__(self, func, types, a=(), kw=None):
+            res = func(*a, **(kw or {}))
+            for t in tree_flatten(res)[0]:
+                if isinstance(t, torch.Tensor):
+                    shapes.append(tuple(t.shape))
+            return res
+
+    with Rec():
+        res = fn(*args, **kwargs)
+    return res, shapes
+
+
+def quadratic(shapes, per_bh, lq, lk):
+    """First recorded shape with >= lq*lk elements per (batch, head), or None."""
+    for s in shapes:
+        n = 1
+        for x in s:
+            n *= x
+        if n >= per_bh * lq * lk or (len(s) >= 2 and s[-2:] == (lq, lk)):
+            return s
+    return None
