@@ -97,19 +97,15 @@ def run_case(fn, case: Case) -> str | None:
     try:
         out = case.run(fn)
     except Exception as exc:  # noqa: BLE001 - the candidate may raise anything
-        if isinstance(case.expect, Raises) and isinstance(exc, case.expect.exc):
-            err = None
-        else:
-            return f"raised {type(exc).__name__}: {str(exc)[:120]}"
+        ok = isinstance(case.expect, Raises) and isinstance(exc, case.expect.exc)
+        err = None if ok else f"raised {type(exc).__name__}: {str(exc)[:120]}"
     else:
-        if isinstance(case.expect, Raises):
-            return f"did not raise {case.expect.exc.__name__}"
-        err = compare(out, case.expect)
+        err = f"did not raise {case.expect.exc.__name__}" if isinstance(case.expect, Raises) else compare(out, case.expect)
     for i, (t, s) in enumerate(zip(case.inputs, snap)):
         if not torch.equal(t, s):
             with torch.no_grad():
                 t.copy_(s)  # restore, so later files see the original inputs
-            return f"input {i} mutated in place"
+            err = err or f"input {i} mutated in place"
     return err
 
 
