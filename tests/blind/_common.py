@@ -10,8 +10,9 @@ from __future__ import annotations
 import importlib.util
 import pathlib
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import torch
 
@@ -85,7 +86,8 @@ def compare(out, exp, where="out") -> str | None:
         diff = (o[fin] - e[fin]).abs()
         bound = tol * (1 + e[fin].abs())
         if diff.numel() and (diff > bound).any():
-            return f"{where}: max abs error {diff.max().item():.3g} (tol {tol:g}, |ref| max {e[fin].abs().max().item():.3g})"
+            ref = e[fin].abs().max().item()
+            return f"{where}: max abs error {diff.max().item():.3g} (tol {tol:g}, |ref| max {ref:.3g})"
         return None
     if exp is None:
         return None if out is None else f"{where}: expected None"
@@ -100,7 +102,11 @@ def run_case(fn, case: Case) -> str | None:
         ok = isinstance(case.expect, Raises) and isinstance(exc, case.expect.exc)
         err = None if ok else f"raised {type(exc).__name__}: {str(exc)[:120]}"
     else:
-        err = f"did not raise {case.expect.exc.__name__}" if isinstance(case.expect, Raises) else compare(out, case.expect)
+        err = (
+            f"did not raise {case.expect.exc.__name__}"
+            if isinstance(case.expect, Raises)
+            else compare(out, case.expect)
+        )
     for i, (t, s) in enumerate(zip(case.inputs, snap)):
         if not torch.equal(t, s):
             with torch.no_grad():

@@ -29,15 +29,34 @@ def cases():
     out = []
     for dtype in DTYPES:
         for b, length, dq, dk, dv, a in SHAPES:
-            q, keys, vals = randn(b, dq, dtype=dtype, gen=g), randn(b, length, dk, dtype=dtype, gen=g), randn(b, length, dv, dtype=dtype, gen=g)
-            wq, wk, va = randn(a, dq, dtype=dtype, gen=g), randn(a, dk, dtype=dtype, gen=g), randn(a, dtype=dtype, gen=g)
+            q, keys, vals = (
+                randn(b, dq, dtype=dtype, gen=g),
+                randn(b, length, dk, dtype=dtype, gen=g),
+                randn(b, length, dv, dtype=dtype, gen=g),
+            )
+            wq, wk, va = (
+                randn(a, dq, dtype=dtype, gen=g),
+                randn(a, dk, dtype=dtype, gen=g),
+                randn(a, dtype=dtype, gen=g),
+            )
             rnd = torch.rand(b, length, generator=g) > 0.4
             rnd[0] = False
-            rnd[-1, -1] = True if b > 1 else False
-            for mn, mask in (("none", None), ("all-true", torch.ones(b, length, dtype=torch.bool)), ("random+empty", rnd)):
+            rnd[-1, -1] = b > 1
+            for mn, mask in (
+                ("none", None),
+                ("all-true", torch.ones(b, length, dtype=torch.bool)),
+                ("random+empty", rnd),
+            ):
                 c, w = oracle(q, keys, vals, wq, wk, va, mask)
                 args = (q, keys, vals, wq, wk, va, mask)
-                out.append(Case(f"{dtype}-{(b, length, dq, dk, dv, a)}-mask={mn}", lambda f, a=args: f(*a), (E(c, dtype), E(w, dtype)), [q, keys, vals, wq, wk, va]))
+                out.append(
+                    Case(
+                        f"{dtype}-{(b, length, dq, dk, dv, a)}-mask={mn}",
+                        lambda f, a=args: f(*a),
+                        (E(c, dtype), E(w, dtype)),
+                        [q, keys, vals, wq, wk, va],
+                    )
+                )
     return out
 
 

@@ -13,9 +13,8 @@ def additive_attention(query, keys, values, w_q, w_k, v_a, mask=None):
     hq = query.to(work) @ w_q.to(work).T  # [B, A]
     hk = keys.to(work) @ w_k.to(work).T  # [B, L, A]
     scores = torch.tanh(hq[:, None, :] + hk) @ v_a.to(work)  # [B, L]
+    weights = torch.softmax(scores, dim=-1)
     if mask is not None:
-        weights = torch.softmax(scores, dim=-1) * mask
-    else:
-        weights = torch.softmax(scores, dim=-1)
+        weights = weights * mask
     context = (weights[:, :, None] * values.to(work)).sum(dim=1)
     return context.to(query.dtype), weights.to(query.dtype)

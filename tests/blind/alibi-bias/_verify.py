@@ -33,9 +33,21 @@ def cases():
     for dtype in DTYPES:
         for h in (1, 2, 3, 5, 6, 8, 12):
             for lq, lk in ((4, 7), (1, 5), (6, 6), (1, 1), (3, 40)):
-                out.append(Case(f"{dtype}-H{h}-{lq}x{lk}", lambda f, a=(h, lq, lk, dtype): f(a[0], a[1], a[2], dtype=a[3]), E(oracle(h, lq, lk), dtype)))
+                out.append(
+                    Case(
+                        f"{dtype}-H{h}-{lq}x{lk}",
+                        lambda f, a=(h, lq, lk, dtype): f(a[0], a[1], a[2], dtype=a[3]),
+                        E(oracle(h, lq, lk), dtype),
+                    )
+                )
         for h, lq, lk in ((0, 2, 3), (-1, 2, 3), (4, 5, 3)):
-            out.append(Case(f"{dtype}-raise-H{h}-{lq}x{lk}", lambda f, a=(h, lq, lk, dtype): f(a[0], a[1], a[2], dtype=a[3]), Raises(ValueError)))
+            out.append(
+                Case(
+                    f"{dtype}-raise-H{h}-{lq}x{lk}",
+                    lambda f, a=(h, lq, lk, dtype): f(a[0], a[1], a[2], dtype=a[3]),
+                    Raises(ValueError),
+                )
+            )
     return out
 
 

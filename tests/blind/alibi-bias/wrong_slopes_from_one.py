@@ -8,7 +8,7 @@ import torch
 
 def _pow2_slopes(n):
     start = 2.0 ** (-8.0 / n)
-    return [start ** h for h in range(n)]
+    return [start**h for h in range(n)]
 
 
 def _slopes(n):

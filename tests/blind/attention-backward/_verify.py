@@ -42,10 +42,19 @@ def cases():
                 q, k = randn(b, h, lq, d, dtype=dtype, gen=g), randn(b, h, lk, d, dtype=dtype, gen=g)
                 v, do = randn(b, h, lk, dv, dtype=dtype, gen=g), randn(b, h, lq, dv, dtype=dtype, gen=g)
                 exp = tuple(E(t, dtype) for t in oracle(q, k, v, do, scale))
-                out.append(Case(f"{dtype}-{(b, h, lq, lk, d, dv)}-scale={scale}",
-                                lambda f, a=(q, k, v, do), s=scale: no_autograd(f, *a, scale=s), exp, [q, k, v, do]))
+                out.append(
+                    Case(
+                        f"{dtype}-{(b, h, lq, lk, d, dv)}-scale={scale}",
+                        lambda f, a=(q, k, v, do), s=scale: no_autograd(f, *a, scale=s),
+                        exp,
+                        [q, k, v, do],
+                    )
+                )
     q, k = randn(1, 2, 8, 64, gen=g, dtype=torch.float16), randn(1, 2, 64, 64, gen=g, dtype=torch.float16)
-    v, do = randn(1, 2, 64, 64, gen=g, dtype=torch.float16, scale=60), randn(1, 2, 8, 64, gen=g, dtype=torch.float16, scale=60)
+    v, do = (
+        randn(1, 2, 64, 64, gen=g, dtype=torch.float16, scale=60),
+        randn(1, 2, 8, 64, gen=g, dtype=torch.float16, scale=60),
+    )
     exp = tuple(E(t, torch.float16) for t in oracle(q, k, v, do, None))
     out.append(Case("float16-large-dP", lambda f, a=(q, k, v, do): no_autograd(f, *a), exp, [q, k, v, do]))
     return out

@@ -21,7 +21,10 @@ def oracle(atts, res):
 
 
 def layers(n, b, h, length, dtype, g):
-    return [torch.softmax(randn(b, h, length, length, gen=g, dtype=torch.float64, scale=2.0), -1).to(dtype) for _ in range(n)]
+    return [
+        torch.softmax(randn(b, h, length, length, gen=g, dtype=torch.float64, scale=2.0), -1).to(dtype)
+        for _ in range(n)
+    ]
 
 
 def cases():
@@ -31,7 +34,14 @@ def cases():
         for n, b, h, length in ((3, 2, 4, 5), (1, 1, 2, 3), (4, 3, 1, 6), (2, 2, 3, 1)):
             atts = layers(n, b, h, length, dtype, g)
             for res in (True, False):
-                out.append(Case(f"{dtype}-N{n}-{(b, h, length)}-res={res}", lambda f, a=atts, r=res: f(a, add_residual=r), E(oracle(atts, res), dtype), atts))
+                out.append(
+                    Case(
+                        f"{dtype}-N{n}-{(b, h, length)}-res={res}",
+                        lambda f, a=atts, r=res: f(a, add_residual=r),
+                        E(oracle(atts, res), dtype),
+                        atts,
+                    )
+                )
         out.append(Case(f"{dtype}-raise-empty", lambda f: f([]), Raises(ValueError)))
         mixed = layers(1, 2, 3, 4, dtype, g) + layers(1, 2, 2, 4, dtype, g)
         out.append(Case(f"{dtype}-raise-mixed-heads", lambda f, a=mixed: f(a), Raises(ValueError), mixed))

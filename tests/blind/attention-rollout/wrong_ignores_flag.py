@@ -20,8 +20,7 @@ def attention_rollout(attentions, add_residual=True):
     rollout = None
     for layer in attentions:
         a = layer.to(work).mean(dim=1)
-        if add_residual or not add_residual:
-            a = a + eye
-            a = a / a.sum(dim=-1, keepdim=True)
+        a = a + eye  # residual
+        a = a / a.sum(dim=-1, keepdim=True)
         rollout = a if rollout is None else a @ rollout
     return rollout.to(dtype)

@@ -15,8 +15,6 @@ def attention_rollout(attentions, add_residual=True):
         raise ValueError("all layers must have the same shape")
     dtype = attentions[0].dtype
     work = torch.float64 if dtype == torch.float64 else torch.float32
-    length = shape[-1]
-    eye = torch.eye(length, dtype=work, device=attentions[0].device)
     rollout = None
     for layer in attentions:
         if add_residual:

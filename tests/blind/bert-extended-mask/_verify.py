@@ -25,7 +25,9 @@ def cases():
                 m[0] = 0  # an all-padding row
                 if b > 1:
                     m[-1] = 1
-                out.append(Case(f"{dtype}-{mdtype}-{b}x{length}", lambda f, m=m, d=dtype: f(m, d), oracle(m, dtype), [m]))
+                out.append(
+                    Case(f"{dtype}-{mdtype}-{b}x{length}", lambda f, m=m, d=dtype: f(m, d), oracle(m, dtype), [m])
+                )
     return out
 
 

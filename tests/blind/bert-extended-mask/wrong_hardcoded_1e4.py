@@ -1,7 +1,6 @@
 # blind: wrong
 # bug: hard-codes -10000.0 (the old BERT constant) instead of finfo(dtype).min
 # family: mask-fill
-import torch
 
 
 def extended_attention_mask(attention_mask, dtype):

@@ -26,13 +26,36 @@ def cases():
         kpm[0, : (lk + 1) // 2] = True  # left padding on row 0
         if b > 2:
             kpm[1] = True  # all padding
-        settings = [(lk, True, None), (1, True, None), (max(lk - 2, 1), True, None), (1, True, 0), (2 if lk >= 3 else 1, True, 1 if lk >= 3 else 0),
-                    (lk, False, None), (lk + 3, False, None), (2, False, 99), (1, True, lk - 1)]
+        settings = [
+            (lk, True, None),
+            (1, True, None),
+            (max(lk - 2, 1), True, None),
+            (1, True, 0),
+            (2 if lk >= 3 else 1, True, 1 if lk >= 3 else 0),
+            (lk, False, None),
+            (lk + 3, False, None),
+            (2, False, 99),
+            (1, True, lk - 1),
+        ]
         for lq, causal, off in settings:
             exp = E(oracle(kpm, lq, causal, off), torch.bool)
-            out.append(Case(f"{(b, lk)}-lq={lq}-causal={causal}-off={off}", lambda f, a=(kpm, lq, causal, off): f(*a), exp, [kpm]))
+            out.append(
+                Case(
+                    f"{(b, lk)}-lq={lq}-causal={causal}-off={off}",
+                    lambda f, a=(kpm, lq, causal, off): f(*a),
+                    exp,
+                    [kpm],
+                )
+            )
         for lq, off in ((lk + 1, None), (1, -1), (2, lk - 1), (1, lk)):
-            out.append(Case(f"{(b, lk)}-raise-lq={lq}-off={off}", lambda f, a=(kpm, lq, True, off): f(*a), Raises(ValueError), [kpm]))
+            out.append(
+                Case(
+                    f"{(b, lk)}-raise-lq={lq}-off={off}",
+                    lambda f, a=(kpm, lq, True, off): f(*a),
+                    Raises(ValueError),
+                    [kpm],
+                )
+            )
     return out
 
 

@@ -17,11 +17,19 @@ def cases():
     for dtype in DTYPES:
         for b, h, lq, lk, d, dv in SHAPES:
             for scale in (None, 0.37):
-                q, k, v = randn(b, h, lq, d, dtype=dtype, gen=g), randn(b, h, lk, d, dtype=dtype, gen=g), randn(b, h, lk, dv, dtype=dtype, gen=g)
+                q, k, v = (
+                    randn(b, h, lq, d, dtype=dtype, gen=g),
+                    randn(b, h, lk, d, dtype=dtype, gen=g),
+                    randn(b, h, lk, dv, dtype=dtype, gen=g),
+                )
                 exp = E(ref_attention(q, k, v, causal_allowed(lq, lk), scale), dtype)
                 name = f"{dtype}-{(b, h, lq, lk, d, dv)}-scale={scale}"
                 out.append(Case(name, lambda f, q=q, k=k, v=v, s=scale: f(q, k, v, scale=s), exp, [q, k, v]))
-        q, k, v = randn(1, 2, 5, 4, dtype=dtype, gen=g), randn(1, 2, 3, 4, dtype=dtype, gen=g), randn(1, 2, 3, 4, dtype=dtype, gen=g)
+        q, k, v = (
+            randn(1, 2, 5, 4, dtype=dtype, gen=g),
+            randn(1, 2, 3, 4, dtype=dtype, gen=g),
+            randn(1, 2, 3, 4, dtype=dtype, gen=g),
+        )
         out.append(Case(f"{dtype}-Lq>Lk", lambda f, q=q, k=k, v=v: f(q, k, v), Raises(ValueError), [q, k, v]))
     return out
 

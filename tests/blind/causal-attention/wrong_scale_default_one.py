@@ -1,7 +1,6 @@
 # blind: wrong
 # bug: scale defaults to 1 when None instead of 1/sqrt(D)
 # family: scale
-import math
 
 import torch
 

@@ -15,7 +15,7 @@ SHAPES = [(2, 5, 7, 12, 10, 3), (3, 1, 4, 8, 8, 2), (1, 6, 1, 16, 6, 4), (2, 4, 
 def weights(e, em, gen):
     sd = {}
     for name, (o, i) in {"q_proj": (e, e), "k_proj": (e, em), "v_proj": (e, em), "out_proj": (e, e)}.items():
-        sd[f"{name}.weight"] = randn(o, i, gen=gen, dtype=torch.float64, scale=i ** -0.5)
+        sd[f"{name}.weight"] = randn(o, i, gen=gen, dtype=torch.float64, scale=i**-0.5)
         sd[f"{name}.bias"] = randn(o, gen=gen, dtype=torch.float64, scale=0.2)
     return sd
 
@@ -59,8 +59,14 @@ def cases():
             masks["random+empty"] = rnd
             for mn, mask in masks.items():
                 exp = E(oracle(sdr, x, mem, mask, h), dtype)
-                out.append(Case(f"{dtype}-{(b, lt, ls, e, em, h)}-mask={mn}",
-                                lambda c, a=(sd, x, mem, mask, h, dtype): run(c, *a), exp, [x, mem]))
+                out.append(
+                    Case(
+                        f"{dtype}-{(b, lt, ls, e, em, h)}-mask={mn}",
+                        lambda c, a=(sd, x, mem, mask, h, dtype): run(c, *a),
+                        exp,
+                        [x, mem],
+                    )
+                )
     return out
 
 

@@ -22,11 +22,8 @@ class CrossAttention(nn.Module):
         q = self.q_proj(x).double().reshape(b, lt, self.h, d)
         k = self.k_proj(memory).double().reshape(b, ls, self.h, d)
         v = self.v_proj(memory).double().reshape(b, ls, self.h, d)
-        s = torch.einsum("bqhd,bkhd->bhqk", q, k) * d ** -0.5
-        if memory_mask is None:
-            real = torch.ones(b, ls, dtype=torch.bool, device=x.device)
-        else:
-            real = memory_mask.bool()
+        s = torch.einsum("bqhd,bkhd->bhqk", q, k) * d**-0.5
+        real = torch.ones(b, ls, dtype=torch.bool, device=x.device) if memory_mask is None else memory_mask.bool()
         real = real[:, None, None, :]
         s = s.masked_fill(~real, float("-inf"))
         top = s.amax(-1, keepdim=True)

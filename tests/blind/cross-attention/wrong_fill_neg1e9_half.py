@@ -1,5 +1,5 @@
 # blind: wrong
-# bug: fills with -1e9 in the input dtype: RuntimeError in float16; an all-padding memory averages the values instead of zeros
+# bug: fills with -1e9 in the input dtype: error in float16; an all-padding memory averages values instead of zeros
 # family: mask-fill
 import math
 

@@ -14,7 +14,7 @@ SHAPES = [(2, 12, 3, 5, 3), (1, 8, 4, 4, 2), (2, 6, 1, 7, 1), (1, 16, 2, 3, 4), 
 def weights(c, gen):
     sd = {}
     for n in ("q_proj", "k_proj", "v_proj", "out_proj"):
-        sd[f"{n}.weight"] = randn(c, c, gen=gen, dtype=torch.float64, scale=c ** -0.5)
+        sd[f"{n}.weight"] = randn(c, c, gen=gen, dtype=torch.float64, scale=c**-0.5)
         sd[f"{n}.bias"] = randn(c, gen=gen, dtype=torch.float64, scale=0.2)
     return sd
 
@@ -48,7 +48,9 @@ def cases():
             sd = weights(c, g)
             x = randn(b, c, h, w, dtype=dtype, gen=g)
             exp = E(oracle({k: v.to(dtype) for k, v in sd.items()}, x, heads), dtype)
-            out.append(Case(f"{dtype}-{(b, c, h, w, heads)}", lambda cl, a=(sd, x, heads, dtype): run(cl, *a), exp, [x]))
+            out.append(
+                Case(f"{dtype}-{(b, c, h, w, heads)}", lambda cl, a=(sd, x, heads, dtype): run(cl, *a), exp, [x])
+            )
     return out
 
 

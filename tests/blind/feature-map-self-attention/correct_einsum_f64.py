@@ -23,7 +23,7 @@ class FeatureMapSelfAttention(nn.Module):
         q = F.linear(pix, self.q_proj.weight, self.q_proj.bias).double().reshape(b, h * w, self.heads, d)
         k = F.linear(pix, self.k_proj.weight, self.k_proj.bias).double().reshape(b, h * w, self.heads, d)
         v = F.linear(pix, self.v_proj.weight, self.v_proj.bias).double().reshape(b, h * w, self.heads, d)
-        a = torch.einsum("bind,bjnd->bnij", q, k).mul(d ** -0.5).softmax(dim=-1)
+        a = torch.einsum("bind,bjnd->bnij", q, k).mul(d**-0.5).softmax(dim=-1)
         ctx = torch.einsum("bnij,bjnd->bind", a, v).reshape(b, h * w, c).to(x.dtype)
         y = self.out_proj(ctx).reshape(b, h, w, c).permute(0, 3, 1, 2)
         return y + x

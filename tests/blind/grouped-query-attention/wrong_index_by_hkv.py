@@ -11,7 +11,6 @@ def grouped_query_attention(q, k, v, causal=False, scale=None):
     hq, hkv = q.shape[1], k.shape[1]
     if hq % hkv != 0:
         raise ValueError(f"Hq={hq} is not a multiple of Hkv={hkv}")
-    group = hq // hkv
     if scale is None:
         scale = 1.0 / math.sqrt(q.shape[-1])
     work = torch.float32 if q.dtype in (torch.float16, torch.bfloat16) else q.dtype

@@ -57,7 +57,13 @@ def cases():
             for b, h, d in ((2, 3, 4), (1, 1, 8)):
                 seed += 1
                 exp = expected(b, h, d, 12, dtype, in_dtype, seed)
-                out.append(Case(f"cache={dtype}-in={in_dtype}-{(b, h, d)}", lambda c, a=(b, h, d, 12, dtype, in_dtype, seed): drive(c, *a), exp))
+                out.append(
+                    Case(
+                        f"cache={dtype}-in={in_dtype}-{(b, h, d)}",
+                        lambda c, a=(b, h, d, 12, dtype, in_dtype, seed): drive(c, *a),
+                        exp,
+                    )
+                )
     return out
 
 

@@ -33,8 +33,12 @@ def cases():
         for pads, length in (([2, 0, 5], 5), ([0], 1), ([1], 1), ([3, 1, 0, 6], 6), ([0, 0], 4)):
             am = left_padded(pads, length, dtype)
             out.append(Case(f"{dtype}-pads={pads}-L={length}", lambda f, a=am: f(a), oracle(am), [am]))
-        bad = {"right-padded": torch.tensor([[1, 1, 0], [0, 1, 1]]), "hole": torch.tensor([[0, 1, 0, 1]]),
-               "1-D": torch.tensor([0, 1, 1]), "3-D": torch.ones(2, 1, 3, dtype=torch.int64)}
+        bad = {
+            "right-padded": torch.tensor([[1, 1, 0], [0, 1, 1]]),
+            "hole": torch.tensor([[0, 1, 0, 1]]),
+            "1-D": torch.tensor([0, 1, 1]),
+            "3-D": torch.ones(2, 1, 3, dtype=torch.int64),
+        }
         for nm, am in bad.items():
             am = am.to(dtype)
             out.append(Case(f"{dtype}-raise-{nm}", lambda f, a=am: f(a), Raises(ValueError), [am]))

@@ -5,7 +5,7 @@ import torch
 
 
 def decoder_mask_and_positions(attention_mask):
-    """attention_mask [B, L] (1 = token, 0 = pad, LEFT-padded) -> (mask bool [B, 1, L, L], position_ids int64 [B, L])."""
+    """attention_mask [B, L] (1 = token, 0 = pad, LEFT-padded) -> (mask [B, 1, L, L] bool, position_ids [B, L])."""
     if attention_mask.dim() != 2:
         raise ValueError(f"attention_mask must be [B, L], got {tuple(attention_mask.shape)}")
     real = attention_mask.bool()

@@ -32,11 +32,29 @@ def cases():
     for dtype in DTYPES:
         for b, h, length, d, dv in SHAPES:
             for eps in (1e-6, 0.5):
-                q, k, v = randn(b, h, length, d, dtype=dtype, gen=g), randn(b, h, length, d, dtype=dtype, gen=g), randn(b, h, length, dv, dtype=dtype, gen=g)
+                q, k, v = (
+                    randn(b, h, length, d, dtype=dtype, gen=g),
+                    randn(b, h, length, d, dtype=dtype, gen=g),
+                    randn(b, h, length, dv, dtype=dtype, gen=g),
+                )
                 name = f"{dtype}-{(b, h, length, d, dv)}-eps={eps}"
-                out.append(Case(name, lambda f, q=q, k=k, v=v, e=eps: f(q, k, v, eps=e), E(oracle(q, k, v, eps), dtype), [q, k, v]))
+                out.append(
+                    Case(
+                        name,
+                        lambda f, q=q, k=k, v=v, e=eps: f(q, k, v, eps=e),
+                        E(oracle(q, k, v, eps), dtype),
+                        [q, k, v],
+                    )
+                )
     q, k, v = randn(1, 2, 200, 4, gen=g), randn(1, 2, 200, 4, gen=g), randn(1, 2, 200, 4, gen=g)
-    out.append(Case("memory-L200", lambda f, q=q, k=k, v=v: memory_run(f, q, k, v), E(oracle(q, k, v, 1e-6), torch.float32), [q, k, v]))
+    out.append(
+        Case(
+            "memory-L200",
+            lambda f, q=q, k=k, v=v: memory_run(f, q, k, v),
+            E(oracle(q, k, v, 1e-6), torch.float32),
+            [q, k, v],
+        )
+    )
     return out
 
 

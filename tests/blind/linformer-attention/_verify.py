@@ -22,14 +22,31 @@ def cases():
     out = []
     for dtype in DTYPES:
         for b, h, length, kp, d, dv in SHAPES:
-            q, k, v = randn(b, h, length, d, dtype=dtype, gen=g), randn(b, h, length, d, dtype=dtype, gen=g), randn(b, h, length, dv, dtype=dtype, gen=g)
+            q, k, v = (
+                randn(b, h, length, d, dtype=dtype, gen=g),
+                randn(b, h, length, d, dtype=dtype, gen=g),
+                randn(b, h, length, dv, dtype=dtype, gen=g),
+            )
             e, f = randn(kp, length, dtype=dtype, gen=g, scale=0.5), randn(kp, length, dtype=dtype, gen=g, scale=0.5)
-            out.append(Case(f"{dtype}-{(b, h, length, kp, d, dv)}", lambda fn, a=(q, k, v, e, f): fn(*a), E(oracle(q, k, v, e, f), dtype), [q, k, v, e, f]))
-        q, k, v = randn(1, 2, 6, 4, dtype=dtype, gen=g), randn(1, 2, 6, 4, dtype=dtype, gen=g), randn(1, 2, 6, 4, dtype=dtype, gen=g)
-        bad = {"f-other-k": (randn(3, 6, dtype=dtype), randn(2, 6, dtype=dtype)),
-               "both-wrong-L": (randn(3, 5, dtype=dtype), randn(3, 5, dtype=dtype)),
-               "f-wrong-L": (randn(3, 6, dtype=dtype), randn(3, 7, dtype=dtype)),
-               "square-wrong-L": (randn(6, 6, dtype=dtype)[:5, :5].contiguous(), randn(5, 5, dtype=dtype))}
+            out.append(
+                Case(
+                    f"{dtype}-{(b, h, length, kp, d, dv)}",
+                    lambda fn, a=(q, k, v, e, f): fn(*a),
+                    E(oracle(q, k, v, e, f), dtype),
+                    [q, k, v, e, f],
+                )
+            )
+        q, k, v = (
+            randn(1, 2, 6, 4, dtype=dtype, gen=g),
+            randn(1, 2, 6, 4, dtype=dtype, gen=g),
+            randn(1, 2, 6, 4, dtype=dtype, gen=g),
+        )
+        bad = {
+            "f-other-k": (randn(3, 6, dtype=dtype), randn(2, 6, dtype=dtype)),
+            "both-wrong-L": (randn(3, 5, dtype=dtype), randn(3, 5, dtype=dtype)),
+            "f-wrong-L": (randn(3, 6, dtype=dtype), randn(3, 7, dtype=dtype)),
+            "square-wrong-L": (randn(6, 6, dtype=dtype)[:5, :5].contiguous(), randn(5, 5, dtype=dtype)),
+        }
         for nm, (e, f) in bad.items():
             out.append(Case(f"{dtype}-raise-{nm}", lambda fn, a=(q, k, v, e, f): fn(*a), Raises(ValueError), [q, k, v]))
     return out

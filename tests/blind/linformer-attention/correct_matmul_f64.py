@@ -2,8 +2,6 @@
 # family: other
 import math
 
-import torch
-
 
 def linformer_attention(q, k, v, e_proj, f_proj):
     """Broadcast matmuls ([k, L] @ [B, H, L, D]), float64 inside, manual softmax."""

@@ -1,7 +1,6 @@
 # blind: wrong
 # bug: forgets the 1/sqrt(D) scale
 # family: scale
-import math
 
 import torch
 
