@@ -1,0 +1,18 @@
+# blind: wrong
+# bug: `q_offset or (lk - lq)`: an explicit q_offset=0 is treated as None
+# family: other
+import torch
+
+
+def build_attention_mask(key_padding_mask, lq, causal, q_offset=None):
+    """key_padding_mask bool [B, Lk] (True = PAD) -> bool [B, 1, Lq, Lk] (True = may attend)."""
+    b, lk = key_padding_mask.shape
+    allowed = ~key_padding_mask.bool()[:, None, None, :]  # [B, 1, 1, Lk]
+    if not causal:
+        return allowed.expand(b, 1, lq, lk).clone()
+    o = q_offset or (lk - lq)
+    if o < 0 or o + lq > lk:
+        raise ValueError(f"q_offset={o} with lq={lq} does not fit in lk={lk}")
+    dev = key_padding_mask.device
+    visible = torch.arange(lk, device=dev)[None, :] <= torch.arange(lq, device=dev)[:, None] + o
+    return allowed & visible[None, None]

@@ -1,0 +1,17 @@
+# blind: wrong
+# bug: forgets the 1/sqrt(D) scale
+# family: scale
+
+import torch
+
+
+def linformer_attention(q, k, v, e_proj, f_proj):
+    """q, k [B, H, L, D], v [B, H, L, Dv], e_proj and f_proj [k, L] -> [B, H, L, Dv]."""
+    length = k.shape[2]
+    if e_proj.dim() != 2 or e_proj.shape != f_proj.shape or e_proj.shape[1] != length:
+        raise ValueError(f"e_proj {tuple(e_proj.shape)} and f_proj {tuple(f_proj.shape)} must both be [k, {length}]")
+    work = torch.float32 if q.dtype in (torch.float16, torch.bfloat16) else q.dtype
+    k_low = torch.einsum("pl,bhld->bhpd", e_proj.to(work), k.to(work))
+    v_low = torch.einsum("pl,bhle->bhpe", f_proj.to(work), v.to(work))
+    scores = torch.einsum("bhld,bhpd->bhlp", q.to(work), k_low)
+    return torch.einsum("bhlp,bhpe->bhle", scores.softmax(dim=-1), v_low).to(q.dtype)
