@@ -4,7 +4,6 @@
 import math
 
 import torch
-import torch.nn.functional as F
 
 
 def multi_head_attention(x_q, x_kv, w_q, w_k, w_v, w_o, num_heads, b_q=None, b_k=None, b_v=None, b_o=None,

@@ -1,7 +1,6 @@
 # blind: wrong
 # bug: scale=None treated as 1 (no 1/sqrt(D))
 # family: scale
-import math
 
 import torch
 

@@ -1,5 +1,4 @@
 # blind: correct
-import math
 
 import torch
 import triton

@@ -1,7 +1,6 @@
 # blind: wrong
 # bug: scale=None is passed to the kernel as 1.0
 # family: scale
-import math
 
 import torch
 import triton
