@@ -1,0 +1,23 @@
+# blind: wrong
+# bug: divides the scores by sqrt(De) although Luong attention has no scale
+# family: scale
+import math
+
+import torch
+
+
+def luong_attention(dec_h, enc_out, score, w=None, mask=None):
+    acc = torch.promote_types(dec_h.dtype, torch.float32)
+    if score not in ("dot", "general"):
+        raise ValueError(score)
+    if score == "general" and w is None:
+        raise ValueError("w")
+    if score == "dot" and dec_h.shape[-1] != enc_out.shape[-1]:
+        raise ValueError("dims")
+    q = dec_h if score == "dot" else dec_h @ w
+    e = torch.einsum("be,ble->bl", q.to(acc), enc_out.to(acc)) / math.sqrt(enc_out.shape[-1])
+    if mask is not None:
+        e = e.masked_fill(~mask, float("-inf"))
+    weights = torch.nan_to_num(torch.softmax(e, dim=-1))
+    context = torch.einsum("bl,ble->be", weights, enc_out.to(acc))
+    return context.to(dec_h.dtype), weights.to(dec_h.dtype)

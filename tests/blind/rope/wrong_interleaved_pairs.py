@@ -1,0 +1,18 @@
+# blind: wrong
+# bug: rotates interleaved pairs (2i, 2i+1) as in Meta's Llama instead of the half-split pairs (i, i + D/2)
+# family: rope-layout
+import torch
+
+
+def apply_rope(x, positions, base=10000.0):
+    D = x.shape[-1]
+    if D % 2:
+        raise ValueError("D must be even")
+    half = D // 2
+    acc = torch.promote_types(x.dtype, torch.float32)
+    theta = base ** (-2.0 * torch.arange(half, dtype=torch.float32, device=x.device) / D)
+    angles = positions.to(x.device).float()[:, None] * theta[None, :]  # [L, D/2]
+    cos, sin = angles.cos(), angles.sin()
+    x1, x2 = x[..., 0::2].to(acc), x[..., 1::2].to(acc)
+    out = torch.stack((x1 * cos - x2 * sin, x2 * cos + x1 * sin), dim=-1).flatten(-2)
+    return out.to(x.dtype)

@@ -1,0 +1,24 @@
+# blind: wrong
+# bug: default scale uses the value dim: 1/sqrt(Dv) instead of 1/sqrt(D)
+# family: scale
+import math
+
+import torch
+
+
+def scaled_dot_product_attention(q, k, v, mask=None, scale=None):
+    if scale is None:
+        scale = 1.0 / math.sqrt(v.shape[-1])
+    acc = torch.promote_types(q.dtype, torch.float32)
+    scores = (q.to(acc) @ k.to(acc).transpose(-2, -1)) * scale
+    if mask is not None:
+        if mask.dtype == torch.bool:
+            scores = scores.masked_fill(~mask, float("-inf"))
+        else:
+            scores = scores + mask.to(acc)
+    row_max = scores.amax(dim=-1, keepdim=True)
+    row_max = torch.where(torch.isfinite(row_max), row_max, torch.zeros_like(row_max))
+    p = torch.exp(scores - row_max)
+    denom = p.sum(dim=-1, keepdim=True)
+    weights = p / torch.where(denom > 0, denom, torch.ones_like(denom))
+    return (weights @ v.to(acc)).to(q.dtype)

@@ -1,0 +1,35 @@
+# blind: wrong
+# bug: projections built with bias=False (state dict lacks the four biases)
+# family: missing-term
+import math
+
+import torch
+from torch import nn
+
+
+class SelfAttention(nn.Module):
+    def __init__(self, d_model, num_heads):
+        super().__init__()
+        self.num_heads = num_heads
+        self.head_dim = d_model // num_heads
+        self.q_proj = nn.Linear(d_model, d_model, bias=False)
+        self.k_proj = nn.Linear(d_model, d_model, bias=False)
+        self.v_proj = nn.Linear(d_model, d_model, bias=False)
+        self.out_proj = nn.Linear(d_model, d_model, bias=False)
+
+    def forward(self, x, key_padding_mask=None):
+        B, L, E = x.shape
+        H, D = self.num_heads, self.head_dim
+        q = self.q_proj(x).view(B, L, H, D).transpose(1, 2)
+        k = self.k_proj(x).view(B, L, H, D).transpose(1, 2)
+        v = self.v_proj(x).view(B, L, H, D).transpose(1, 2)
+        acc = torch.promote_types(x.dtype, torch.float32)
+        scores = (q.to(acc) @ k.to(acc).transpose(-2, -1)) / math.sqrt(D)
+        if key_padding_mask is not None:
+            keep = key_padding_mask[:, None, None, :]  # [B, 1, 1, L]: keys only
+            scores = scores.masked_fill(~keep, float("-inf"))
+        weights = torch.softmax(scores, dim=-1)
+        weights = torch.nan_to_num(weights, nan=0.0)  # a sequence with no real token
+        out = (weights @ v.to(acc)).to(x.dtype)
+        out = out.transpose(1, 2).reshape(B, L, E)
+        return self.out_proj(out)

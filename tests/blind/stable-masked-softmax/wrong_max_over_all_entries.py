@@ -1,0 +1,15 @@
+# blind: wrong
+# bug: subtracts the max over all entries (masked ones included): a large masked logit underflows the kept ones to 0
+# family: numerics
+import torch
+
+
+def masked_softmax(scores, mask, dim=-1):
+    acc = torch.promote_types(scores.dtype, torch.float32)
+    row_max = scores.to(acc).amax(dim=dim, keepdim=True)
+    x = scores.to(acc).masked_fill(~mask, float("-inf"))
+    row_max = torch.where(torch.isfinite(row_max), row_max, torch.zeros_like(row_max))
+    e = torch.exp(x - row_max)
+    total = e.sum(dim=dim, keepdim=True)
+    out = torch.where(total > 0, e / total, torch.zeros_like(e))
+    return out.to(scores.dtype)

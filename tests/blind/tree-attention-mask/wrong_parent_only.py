@@ -1,0 +1,22 @@
+# blind: wrong
+# bug: each node sees itself and its direct parent only, not the grandparents up to the root
+# family: missing-term
+import torch
+
+
+def tree_attention_mask(parents):
+    if parents.dim() not in (1, 2):
+        raise ValueError("parents must be [N] or [B, N]")
+    batched = parents.dim() == 2
+    par = parents if batched else parents.unsqueeze(0)
+    B, N = par.shape
+    idx = torch.arange(N, device=par.device)
+    if ((par < -1) | (par >= idx)).any():
+        raise ValueError("parents[i] must be in -1 ... i-1")
+    mask = torch.eye(N, dtype=torch.bool, device=par.device).repeat(B, 1, 1)
+    rows = torch.arange(B, device=par.device)
+    for i in range(N):
+        p = par[:, i]
+        has_parent = p >= 0
+        mask[rows[has_parent], i, p[has_parent]] = True
+    return mask if batched else mask[0]

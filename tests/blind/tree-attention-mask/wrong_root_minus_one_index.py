@@ -1,0 +1,22 @@
+# blind: wrong
+# bug: a root's parent -1 is used as an index, so every root inherits the last node's (diagonal) entry
+# family: other
+import torch
+
+
+def tree_attention_mask(parents):
+    if parents.dim() not in (1, 2):
+        raise ValueError("parents must be [N] or [B, N]")
+    batched = parents.dim() == 2
+    par = parents if batched else parents.unsqueeze(0)
+    B, N = par.shape
+    idx = torch.arange(N, device=par.device)
+    if ((par < -1) | (par >= idx)).any():
+        raise ValueError("parents[i] must be in -1 ... i-1")
+    mask = torch.eye(N, dtype=torch.bool, device=par.device).repeat(B, 1, 1)
+    rows = torch.arange(B, device=par.device)
+    for i in range(N):
+        p = par[:, i]
+        inherited = mask[rows, p]  # parent's row, already complete
+        mask[:, i] |= inherited
+    return mask if batched else mask[0]

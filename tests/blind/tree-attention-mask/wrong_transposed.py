@@ -1,0 +1,24 @@
+# blind: wrong
+# bug: returns mask[j, i]: each row lists the node's descendants instead of its ancestors
+# family: transpose
+import torch
+
+
+def tree_attention_mask(parents):
+    if parents.dim() not in (1, 2):
+        raise ValueError("parents must be [N] or [B, N]")
+    batched = parents.dim() == 2
+    par = parents if batched else parents.unsqueeze(0)
+    B, N = par.shape
+    idx = torch.arange(N, device=par.device)
+    if ((par < -1) | (par >= idx)).any():
+        raise ValueError("parents[i] must be in -1 ... i-1")
+    mask = torch.eye(N, dtype=torch.bool, device=par.device).repeat(B, 1, 1)
+    rows = torch.arange(B, device=par.device)
+    for i in range(N):
+        p = par[:, i]
+        has_parent = p >= 0
+        inherited = mask[rows, p.clamp_min(0)] & has_parent[:, None]  # parent's row, already complete
+        mask[:, i] |= inherited
+    mask = mask.transpose(-1, -2)
+    return mask if batched else mask[0]
