@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import signal
 import tempfile
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,8 +26,8 @@ from .mutants import Mutant, mutants, normalised
 from .sandbox import Settings
 from .schema import CodingQuestion
 
-BATTERY = 24            # draws per case in the equivalence battery
-EQUIV_SECONDS = 60      # a survivor whose battery runs longer than this is reported, not judged
+BATTERY = 8             # draws per case in the equivalence battery
+EQUIV_SECONDS = 120     # a survivor whose battery runs longer than this is reported, not judged
 
 
 @dataclass
@@ -80,15 +81,17 @@ def _outcome(impl: Any, prep: Any, seed: int) -> list[Any] | str:
         return f"raises {type(exc).__name__}"
 
 
-def _differs(q: CodingQuestion, ref_obj: Any, mut_obj: Any, seed: int) -> str | None:
-    """Where the mutant and the reference disagree on the battery, or None when they never do."""
+def _battery(q: CodingQuestion, ref_obj: Any, seed: int) -> Iterator[tuple[Any, str]]:
+    """(prepared case in float64, label) for every draw: new seeds, dims scaled by 1, 2 or 3, and the
+    large-logit scaling of the question's `stable_large_logits` inputs where it has that check."""
     import torch
 
-    from .engine import Impl, materialise
+    from .engine import materialise, round_trip
 
     spec = q.coding
+    large = spec.check_params.get("stable_large_logits")
     for draw in range(BATTERY):
-        factor = (1, 1, 2, 3)[draw % 4]
+        factor = (1, 2, 1, 3)[draw % 4]
         for i, case in enumerate(spec.cases):
             dims = {k: v * factor for k, v in {**spec.dims, **case.dims}.items()}
             varied = case.model_copy(update={"dims": dims})
@@ -98,16 +101,31 @@ def _differs(q: CodingQuestion, ref_obj: Any, mut_obj: Any, seed: int) -> str | 
                 prep = materialise(qv, varied, i, draw_seed, ref_obj, torch.float64, "cpu")
             except Exception:  # the generators cannot build these dims: not a valid input
                 continue
-            want = _outcome(Impl(ref_obj), prep, draw_seed)
-            if isinstance(want, str) and not case.raises:
-                continue  # the reference rejects the scaled dims: outside the prompt's domain
-            got = _outcome(Impl(mut_obj), prep, draw_seed)
-            if isinstance(want, str) or isinstance(got, str):
-                if want != got:
-                    return f"case {case.id} (dims x{factor}, seed {draw_seed}): reference {want!r}, mutant {got!r}"
-                continue
-            if len(want) != len(got) or not all(_same(a, b) for a, b in zip(want, got)):
-                return f"case {case.id} (dims x{factor}, seed {draw_seed}): outputs differ"
+            label = f"case {case.id} (dims x{factor}, seed {draw_seed})"
+            yield prep, label
+            if large is not None and draw % 2 and not prep.is_script and not case.raises:
+                scale = large.get("scale", {"q": 1.0})
+                master = {k: (v * 50.0 * scale[k] if k in scale else v) for k, v in prep.master.items()}
+                prep.master = master
+                prep.inputs, prep.golden_inputs = round_trip(master, torch.float64, "cpu")
+                yield prep, label + ", large logits"
+
+
+def _differs(q: CodingQuestion, ref_obj: Any, mut_obj: Any, seed: int) -> str | None:
+    """Where the mutant and the reference disagree on the battery, or None when they never do."""
+    from .engine import Impl
+
+    for prep, label in _battery(q, ref_obj, seed):
+        want = _outcome(Impl(ref_obj), prep, prep.seed)
+        if isinstance(want, str) and not prep.case.raises:
+            continue  # the reference rejects these inputs: outside the prompt's domain
+        got = _outcome(Impl(mut_obj), prep, prep.seed)
+        if isinstance(want, str) or isinstance(got, str):
+            if want != got:
+                return f"{label}: reference {want!r}, mutant {got!r}"
+            continue
+        if len(want) != len(got) or not all(_same(a, b) for a, b in zip(want, got)):
+            return f"{label}: outputs differ"
     return None
 
 
@@ -127,6 +145,9 @@ def _judge_survivor(q: CodingQuestion, ref_source: str, m: Mutant, seed: int) ->
     def alarm(_sig: int, _frame: Any) -> None:
         raise _Deadline
 
+    import torch
+
+    torch.set_num_threads(1)  # small tensors, and graders may run beside it
     old = signal.signal(signal.SIGALRM, alarm)
     signal.alarm(EQUIV_SECONDS)
     try:
@@ -177,12 +198,13 @@ def judge_survivors(bank: Bank, q: CodingQuestion, report: MutantReport, survivo
 def print_report(report: MutantReport, ref_source: str, console: Console) -> None:
     console.print(escape(f"{report.question}: {report.total} mutants, {report.killed} killed, "
                          f"{len(report.equivalent)} equivalent, {len(report.holes)} holes "
-                         f"(score {report.score:.0%})"), highlight=False)
+                         f"(score {report.score:.0%})"), highlight=False, soft_wrap=True)
     original = normalised(ref_source)
     for hole in report.holes:
         console.print(escape(f"  hole: mutant {hole.mutant.index}, line {hole.mutant.line}: "
-                             f"{hole.mutant.description}; {hole.why}"), highlight=False)
-        console.print(escape("    " + hole.mutant.diff(original).replace("\n", "\n    ")), highlight=False)
+                             f"{hole.mutant.description}; {hole.why}"), highlight=False, soft_wrap=True)
+        diff = hole.mutant.diff(original).replace("\n", "\n    ")
+        console.print(escape("    " + diff), highlight=False, soft_wrap=True)
 
 
 def run_mutants(bank: Bank, qids: list[str], seed: int, jobs: int, out: Console, progress: Console) -> bool:
@@ -201,5 +223,5 @@ def run_mutants(bank: Bank, qids: list[str], seed: int, jobs: int, out: Console,
             holes += len(report.holes)
             killed += report.killed
             judged += report.total - len(report.equivalent)
-    out.print(f"{killed} of {judged} non-equivalent mutants killed, {holes} hole(s)", highlight=False)
+    out.print(f"{killed} of {judged} non-equivalent mutants killed, {holes} hole(s)", highlight=False, soft_wrap=True)
     return holes == 0
