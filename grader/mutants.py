@@ -3,7 +3,7 @@
 Operators: arithmetic and comparison operators swapped, integer and float constants moved by one,
 booleans flipped, unary minus / `~` / `not` dropped, `and`/`or` swapped, one term of a binary
 operation dropped, operands of a non-commutative operation swapped, one argument of a call dropped.
-Docstrings, imports, annotations and decorators are left alone. This module imports no torch.
+Docstrings, f-strings (messages), imports, annotations and decorators are left alone. This module imports no torch.
 """
 
 from __future__ import annotations
@@ -70,6 +70,8 @@ def _skipped_nodes(tree: ast.AST) -> set[int]:
         if isinstance(node, ast.AnnAssign):
             mark(node.annotation)
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):  # stray string statements
+            mark(node)
+        if isinstance(node, ast.JoinedStr):  # f-strings are messages: changing them changes no result
             mark(node)
     return skip
 
