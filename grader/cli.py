@@ -179,8 +179,16 @@ def grade(qid: str, file: Path, device: str, dtype: str, seed: int, timeout: flo
                    "question allows, float32 with TF32 on and off.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("-j", "--jobs", type=int, default=2, show_default=True, help="Questions graded in parallel.")
-def check_cmd(qids: tuple[str, ...], device: str, dtype: tuple[str, ...], seed: int, jobs: int) -> None:
+@click.option("--mutants", is_flag=True,
+              help="Mutation-test the checks instead: grade every mutant of each reference and report the "
+                   "mutants that pass although they differ from the reference (holes).")
+def check_cmd(qids: tuple[str, ...], device: str, dtype: tuple[str, ...], seed: int, jobs: int,
+              mutants: bool) -> None:
     """The bank tests itself: references and alternatives pass, mistakes fail as themselves, starters fail."""
+    if mutants:
+        from .mutant_check import run_mutants
+
+        sys.exit(0 if run_mutants(_bank(), list(qids), seed, jobs, _console(), _console(stderr=True)) else 1)
     from .selfcheck import run_selfcheck
 
     ok = run_selfcheck(_bank(), list(qids), device, list(dtype) or None, seed, jobs, _console(stderr=True))

@@ -39,13 +39,18 @@ def relative_position(call, args):
         out = _rope(call, pair, torch.tensor([m, n], dtype=torch.int64, device=x.device))
         return float(out[0] @ out[1])
 
-    for offset in (5, -3):
-        ref = score(20 + offset, 20)
-        for m in (offset, 300 + offset, 1000 + offset):
+    def tol(m, n, ref):
+        # the prompt allows float32 angles: p * theta is then off by up to a few ulps of p (theta_0 = 1)
+        return 1e-6 * (1 + abs(ref)) + 4 * (m + n + 1) * 2.0**-24 * float(q.norm() * k.norm())
+
+    for offset in (5, -3):  # positions are absolute, so both stay >= 0
+        m0 = 20 + max(offset, 0)
+        ref = score(m0, m0 - offset)
+        for m in (m0 + 7, m0 + 300, m0 + 1000):
             got = score(m, m - offset)
-            if abs(got - ref) > 1e-6 * (1 + abs(ref)):
-                return (f"<rope(q, {m}), rope(k, {m - offset})> = {got:.6g} but <rope(q, {20 + offset}), "
-                        f"rope(k, 20)> = {ref:.6g}; both have m - n = {offset}")
+            if abs(got - ref) > tol(m, m - offset, ref):
+                return (f"<rope(q, {m}), rope(k, {m - offset})> = {got:.6g} but <rope(q, {m0}), "
+                        f"rope(k, {m0 - offset})> = {ref:.6g}; both have m - n = {offset}")
     if abs(score(7, 3) - score(7, 5)) < 1e-9:
         return "the score does not change when m - n changes: the positions are not encoded"
     return None
