@@ -10,8 +10,10 @@ def _differ(a, b):
 
 
 def _ids_elsewhere(ids, keep, seed):
-    other = torch.randint(0, int(ids.max()) + 1, ids.shape, generator=torch.Generator().manual_seed(seed))
-    return torch.where(keep, ids, other.to(ids.device))
+    """`ids` where `keep`, a different id everywhere else (a shift modulo the largest id, never 0)."""
+    top = int(ids.max()) + 1
+    shift = torch.randint(1, max(top, 2), ids.shape, generator=torch.Generator().manual_seed(10_007 + seed))
+    return torch.where(keep, ids, (ids + shift.to(ids.device)) % max(top, 2))
 
 
 def padding_ignored(call, args):
