@@ -1,4 +1,4 @@
-"""Alternative: the paper's literal similarity on the materialised [B, T, J, 3d] concatenation; -1e30 fills."""
+"""Alternative: the paper's literal similarity on the materialised [B, T, J, 3d] concatenation; the dtype's most negative finite value as the fill."""
 
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ def bidaf_attention(c, q, w, c_mask=None, q_mask=None):
     qj = q.unsqueeze(1).expand(b, t, j, d)
     s = torch.cat([ct, qj, ct * qj], dim=-1) @ w  # [B, T, J]
     qm = q_mask.unsqueeze(1)  # [B, 1, J]
-    a = torch.softmax(s.masked_fill(~qm, -1e30), dim=-1) * qm  # an empty question: uniform * 0 = 0
+    a = torch.softmax(s.masked_fill(~qm, torch.finfo(s.dtype).min), dim=-1) * qm  # an empty question: uniform * 0 = 0
     u_att = torch.einsum("btj,bjd->btd", a, q)
     has_q = q_mask.any(-1, keepdim=True)  # [B, 1]
-    best = s.masked_fill(~qm, -1e30).max(dim=-1).values
+    best = s.masked_fill(~qm, torch.finfo(s.dtype).min).max(dim=-1).values
     cm = c_mask & has_q
-    bw = torch.softmax(best.masked_fill(~cm, -1e30), dim=-1) * cm
+    bw = torch.softmax(best.masked_fill(~cm, torch.finfo(s.dtype).min), dim=-1) * cm
     h_att = torch.einsum("bt,btd->bd", bw, c)[:, None, :]
     return torch.cat([c, u_att, c * u_att, c * h_att], dim=-1)

@@ -1,4 +1,5 @@
-"""Alternative: the score as an einsum with the weight row, log-sum-exp normalisation, einsum pooling."""
+"""Alternative: the score as an einsum with the weight row, log-sum-exp normalisation in float32 (a half-precision
+log-sum-exp loses whole percents of the weights at large scores), einsum pooling."""
 
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ class MaskedAttentionPooling(nn.Module):
         s = torch.einsum("bld,d->bl", h, self.scorer.weight[0]) + self.scorer.bias[0]
         if mask is None:
             mask = torch.ones(s.shape, dtype=torch.bool, device=h.device)
-        s = torch.where(mask, s, torch.full_like(s, float("-inf")))
+        s = torch.where(mask, s.float(), torch.full_like(s, float("-inf"), dtype=torch.float32))
         lse = torch.logsumexp(s, dim=1, keepdim=True)
         has_token = mask.any(dim=1, keepdim=True)
         w = torch.where(has_token, torch.exp(s - torch.where(has_token, lse, torch.zeros_like(lse))),
                         torch.zeros_like(s))
+        w = w.to(h.dtype)
         return torch.einsum("bl,bld->bd", w, h), w
