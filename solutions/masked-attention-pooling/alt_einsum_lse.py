@@ -1,4 +1,4 @@
-"""Alternative: the score as an einsum with the weight row, log-sum-exp normalisation, einsum pooling."""
+"""Alternative: the score as an einsum with the weight row, max-centred log-sum-exp normalisation, einsum pooling."""
 
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ class MaskedAttentionPooling(nn.Module):
         if mask is None:
             mask = torch.ones(s.shape, dtype=torch.bool, device=h.device)
         s = torch.where(mask, s, torch.full_like(s, float("-inf")))
-        lse = torch.logsumexp(s, dim=1, keepdim=True)
         has_token = mask.any(dim=1, keepdim=True)
-        w = torch.where(has_token, torch.exp(s - torch.where(has_token, lse, torch.zeros_like(lse))),
+        # centre on the row max first (exact for the top scores), then normalise in log space
+        z = s - torch.where(has_token, s.amax(dim=1, keepdim=True), torch.zeros_like(s[:, :1])).detach()
+        lse = torch.logsumexp(z, dim=1, keepdim=True)
+        w = torch.where(has_token, torch.exp(z - torch.where(has_token, lse, torch.zeros_like(lse))),
                         torch.zeros_like(s))
         return torch.einsum("bl,bld->bd", w, h), w
