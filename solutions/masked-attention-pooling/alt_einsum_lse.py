@@ -1,5 +1,5 @@
-"""Alternative: the score as an einsum with the weight row, log-sum-exp normalisation in float32 (a half-precision
-log-sum-exp loses whole percents of the weights at large scores), einsum pooling."""
+"""Alternative: the score as an einsum with the weight row, max-centred log-sum-exp normalisation in float32 (in
+half precision it loses whole percents of the weights at large scores), einsum pooling."""
 
 from __future__ import annotations
 
@@ -17,9 +17,11 @@ class MaskedAttentionPooling(nn.Module):
         if mask is None:
             mask = torch.ones(s.shape, dtype=torch.bool, device=h.device)
         s = torch.where(mask, s.float(), torch.full_like(s, float("-inf"), dtype=torch.float32))
-        lse = torch.logsumexp(s, dim=1, keepdim=True)
         has_token = mask.any(dim=1, keepdim=True)
-        w = torch.where(has_token, torch.exp(s - torch.where(has_token, lse, torch.zeros_like(lse))),
+        # centre on the row max first (exact for the top scores), then normalise in log space
+        z = s - torch.where(has_token, s.amax(dim=1, keepdim=True), torch.zeros_like(s[:, :1])).detach()
+        lse = torch.logsumexp(z, dim=1, keepdim=True)
+        w = torch.where(has_token, torch.exp(z - torch.where(has_token, lse, torch.zeros_like(lse))),
                         torch.zeros_like(s))
         w = w.to(h.dtype)
         return torch.einsum("bl,bld->bd", w, h), w
