@@ -6,6 +6,9 @@ overall: false accepts (a wrong file passed), false rejects (a correct file fail
 result carries a non-null `diagnosis`), with every wrong file's bug line next to the grader's diagnosis.
 
     python bench/blind_bench.py [--questions ID ...] [--timeout 600] [--jobs 1] [--dtype float32] [--out PATH]
+
+Each graded file is also appended to PATH.partial.jsonl as soon as it is done; `--resume` reuses those rows (for
+the same files) instead of grading them again, so an interrupted run can be finished.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import pathlib
 import shlex
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -152,15 +156,29 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=1, help="files graded at once")
     ap.add_argument("--dtype", default=None, help="passed to the grader as --dtype (default: the grader's)")
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "blind"), help="output path without suffix")
+    ap.add_argument("--resume", action="store_true", help="reuse the rows of PATH.partial.jsonl")
     args = ap.parse_args()
-    command = "python bench/blind_bench.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    command = "python bench/blind_bench.py " + " ".join(shlex.quote(a) for a in sys.argv[1:] if a != "--resume")
 
     files = candidates(args.questions)
-    print(f"{len(files)} files", flush=True)
+    out = pathlib.Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_suffix(".partial.jsonl")
+    done = {}
+    if args.resume and partial.exists():
+        for line in partial.read_text().splitlines():
+            row = json.loads(line)
+            done[(row["question"], row["file"])] = row
+    elif partial.exists():
+        partial.unlink()
+    lock = threading.Lock()
+    print(f"{len(files)} files, {len(done)} reused", flush=True)
 
     def one(item):
         qid, path = item
         meta = header(path)
+        if (qid, path.name) in done:
+            return done[(qid, path.name)]
         res = grade(qid, path, args.timeout, args.dtype)
         row = {
             "question": qid,
@@ -177,6 +195,8 @@ def main() -> None:
             f"{qid}/{path.name}: {row['label']} -> {row['status']} diag={row['diagnosis']} [{flag}] {row['seconds']}s",
             flush=True,
         )
+        with lock, partial.open("a") as fh:
+            fh.write(json.dumps(row) + "\n")
         return row
 
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
@@ -186,12 +206,11 @@ def main() -> None:
     for qid in dict.fromkeys(r["question"] for r in rows):
         per_q[qid] = summarise([r for r in rows if r["question"] == qid])
     total = summarise(rows)
-    out = pathlib.Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     out.with_suffix(".json").write_text(
         json.dumps({"command": command, "total": total, "per_question": per_q, "files": rows}, indent=2) + "\n"
     )
     out.with_suffix(".md").write_text(markdown(command, rows, per_q, total))
+    partial.unlink()
     print(json.dumps(total))
     print(f"wrote {out.with_suffix('.md')} and {out.with_suffix('.json')}")
 
