@@ -21,10 +21,11 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from grader.bank import load_bank  # noqa: E402
-from grader.engine import Impl, max_abs  # noqa: E402
+from grader.invoke import Impl  # noqa: E402
 from grader.loader import load_file  # noqa: E402
+from grader.plan import build_plan  # noqa: E402
 from grader.selfcheck import modes  # noqa: E402
-from grader.worker import build_plan  # noqa: E402
+from grader.tolerance import max_abs  # noqa: E402
 
 VALUE_CHECKS = {"values", "finite", "stable_large_logits"}
 
@@ -51,7 +52,7 @@ def calibrate(device: str, seeds: int, only: list[str]) -> tuple[list[dict], lis
                         if not (isinstance(e, torch.Tensor) and e.is_floating_point()):
                             continue
                         for mid in value_mistakes:
-                            m = prep.mistakes[mid]
+                            m = plan.mistake_leaves(mid, prep)
                             if isinstance(m, str) or not isinstance(m[i], torch.Tensor):
                                 continue
                             finite = torch.isfinite(e)

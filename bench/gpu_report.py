@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from grader.bank import load_bank  # noqa: E402
 from grader.grade import grade_files  # noqa: E402
 from grader.index import summarise  # noqa: E402
-from grader.sandbox import Settings  # noqa: E402
+from grader.outcome import Settings  # noqa: E402
 
 
 def main() -> None:
@@ -35,8 +35,8 @@ def main() -> None:
         (verdict,) = grade_files(bank.root, summarise(bank, q), [bank.solution_dir(q.id) / "reference.py"],
                                  Settings("cuda", dtype))
         wall = time.perf_counter() - start
-        speed = next((c["message"] for c in verdict["checks"] if c["name"] == "speed"), "")
-        print(f"| {q.id} | {dtype} | {wall:.2f} | {verdict['status']} | {speed} |", flush=True)
+        speed = next((c.message for c in verdict.checks if c.name == "speed"), "")
+        print(f"| {q.id} | {dtype} | {wall:.2f} | {verdict.status} | {speed} |", flush=True)
 
 
 if __name__ == "__main__":

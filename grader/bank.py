@@ -17,6 +17,7 @@ from . import paths
 from .checks import CHECK_NAMES
 from .errors import AttnbankError, unknown_id
 from .schema import QUESTION_ADAPTER, CodingQuestion, Topic, TopicsFile
+from .vocab import KINDS
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -63,7 +64,7 @@ class Bank:
 def _format_errors(rel: str, err: ValidationError) -> Iterable[str]:
     for e in err.errors():
         parts = [str(p) for p in e["loc"] if not str(p).startswith(("function-", "tagged-union"))]
-        if parts and parts[0] in ("coding", "concept", "quiz"):  # the union's tag, not a field
+        if parts and parts[0] in KINDS:  # the union's tag, not a field
             parts = parts[1:]
         loc = ".".join(parts)
         yield f"{rel}: {loc or '(top)'}: {e['msg']}"

@@ -5,20 +5,23 @@ Verbs that need no torch (list, show, start) never import it, so they start fast
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
+import threading
 from pathlib import Path
 
 import click
 
 from .cli_practice import COMMANDS as PRACTICE_COMMANDS
 from .errors import AttnbankError
+from .i18n import strings
+from .vocab import DTYPES, KINDS, PARTS
 
 LANGS = click.Choice(["en", "zh"])
 DEVICES = click.Choice(["cpu", "cuda"])
-DTYPE_NAMES = click.Choice(["float32", "float64", "float16", "bfloat16"])
-PART_TITLES = {"mechanism": {"en": "Part 1 · the mechanism", "zh": "第一部分 · 注意力机制本身"},
-               "applications": {"en": "Part 2 · attention in applications", "zh": "第二部分 · 注意力在各领域的应用"}}
+DTYPE_NAMES = click.Choice(list(DTYPES))
+KIND_NAMES = click.Choice(list(KINDS))
 
 
 class Group(click.Group):
@@ -58,7 +61,7 @@ def cli() -> None:
 
 @cli.command("list")
 @click.option("--topic", help="Only this topic (see questions/topics.yaml).")
-@click.option("--kind", type=click.Choice(["coding", "concept", "quiz"]), help="Only this kind.")
+@click.option("--kind", type=KIND_NAMES, help="Only this kind.")
 @click.option("--difficulty", type=click.Choice(["easy", "medium", "hard"]), help="Only this difficulty.")
 @click.option("--lang", type=LANGS, default="en", show_default=True, help="Language of the titles.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (questions and counts per topic and kind).")
@@ -75,13 +78,14 @@ def list_cmd(topic: str | None, kind: str | None, difficulty: str | None, lang: 
     if as_json:
         counts: dict[str, dict[str, int]] = {}
         for q in questions:
-            counts.setdefault(q["topic"], {"coding": 0, "concept": 0, "quiz": 0})[q["kind"]] += 1
+            counts.setdefault(q["topic"], dict.fromkeys(KINDS, 0))[q["kind"]] += 1
         keys = ("id", "kind", "topic", "difficulty", "tags", "title")
         items = [{**{k: q[k] for k in keys}, "part": part_of[q["topic"]]} for q in questions]
         click.echo(json.dumps({"questions": items, "counts": counts}, ensure_ascii=False, indent=2))
         return
-    sections = [(PART_TITLES[part][lang], [[q["id"], q["kind"], q["difficulty"], q["topic"], q["title"][lang]]
-                                           for q in questions if part_of[q["topic"]] == part]) for part in PART_TITLES]
+    text = strings(lang)
+    sections = [(text[f"part_{part}"], [[q["id"], q["kind"], q["difficulty"], q["topic"], q["title"][lang]]
+                                        for q in questions if part_of[q["topic"]] == part]) for part in PARTS]
     _print_columns([s for s in sections if s[1]], ["id", "kind", "difficulty", "topic", "title"])
     click.echo(f"{len(questions)} question(s)")
 
@@ -155,12 +159,17 @@ def grade(qid: str, file: Path, device: str, dtype: str, seed: int, timeout: flo
           as_json: bool) -> None:
     """Grade FILE against question ID. Exit 0 if every check passes, 1 if not, 2 on usage errors."""
     from .grade import grade as run_grade
+    from .outcome import Settings
+
+    # what prints the verdict is imported while the worker prepares, not before it starts
+    preload = threading.Thread(target=_import, args=("grader.report", "grader.practice.record"), daemon=True)
+    preload.start()
+    verdict = run_grade(qid, file, Settings(device, dtype, seed, timeout, tf32))
+    preload.join()
     from .practice.record import record_cli_grade
     from .report import as_json as to_json
     from .report import render
-    from .sandbox import Settings
 
-    verdict = run_grade(qid, file, Settings(device, dtype, seed, timeout, tf32))
     if as_json:
         click.echo(to_json(verdict))
     else:
@@ -168,7 +177,12 @@ def grade(qid: str, file: Path, device: str, dtype: str, seed: int, timeout: flo
     note = record_cli_grade(qid, verdict)  # only when a progress database exists
     if note:
         click.echo(note, err=True)
-    sys.exit(0 if verdict["passed"] else 1)
+    sys.exit(0 if verdict.passed else 1)
+
+
+def _import(*modules: str) -> None:
+    for name in modules:
+        importlib.import_module(name)
 
 
 @cli.command("check")

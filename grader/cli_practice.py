@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from .errors import AttnbankError
+from .vocab import DTYPES, KINDS
 
 LANGS = click.Choice(["en", "zh"])
 DB_HELP = "Progress database (default: $ATTNBANK_DB, else progress.db in the user data dir)."
@@ -58,7 +59,7 @@ def _bank():
 
 @click.command()
 @click.option("--topic", help="Only this topic.")
-@click.option("--kind", type=click.Choice(["coding", "concept", "quiz"]), help="Only this kind.")
+@click.option("--kind", type=click.Choice(list(KINDS)), help="Only this kind.")
 @click.option("--new", "new", type=click.IntRange(min=0), default=10, show_default=True,
               help="At most this many new cards, after the due ones.")
 @lang_option
@@ -106,7 +107,7 @@ def practice(topic: str | None, kind: str | None, new: int, lang: str, db: Path 
 @click.argument("qid", metavar="ID")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path), required=False)
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
-@click.option("--dtype", type=click.Choice(["float32", "float64", "float16", "bfloat16"]), default="float32",
+@click.option("--dtype", type=click.Choice(list(DTYPES)), default="float32",
               show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--timeout", type=float, help="Seconds before the candidate is stopped.")
@@ -122,11 +123,11 @@ def watch(qid: str, file: Path | None, device: str, dtype: str, seed: int, timeo
     The n-th failure shows hint n; a pass records a review (Good; Hard after two or more hints) when
     the card is new or due.
     """
+    from .outcome import Settings
     from .practice.session import workspace_dir
     from .practice.store import default_path
     from .practice.watch import Watcher
     from .practice.watch import watch as watch_loop
-    from .sandbox import Settings
     from .workspace import starter_path, write_starter
 
     bank = _bank()

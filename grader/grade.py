@@ -1,8 +1,6 @@
-"""Grade candidate files for one coding question: sandboxed run, then the verdict as a plain dict.
+"""Grade candidate files for one coding question: find it in the index, check the settings, run the sandbox.
 
-A verdict is `{"question", "file", "passed", "status", "checks": [{"name", "passed", "message",
-"details"}], "diagnosis", "diagnosis_text", "error"}` with status one of passed, failed, error,
-timeout, crashed, invalid. This module imports neither torch nor pydantic: it works from the index.
+Returns grader.outcome.Verdict objects. This module imports neither torch nor pydantic: it works from the index.
 """
 
 from __future__ import annotations
@@ -12,7 +10,8 @@ from typing import Any
 
 from .errors import AttnbankError
 from .index import find, load_index
-from .sandbox import Settings, run_worker
+from .outcome import Settings, Verdict
+from .sandbox import run_worker
 
 
 def coding_entry(index: dict[str, Any], qid: str) -> dict[str, Any]:
@@ -46,7 +45,7 @@ def check_settings(entry: dict[str, Any], settings: Settings) -> None:
 
 
 def grade_files(root: Path, entry: dict[str, Any], files: list[Path], settings: Settings,
-                on_event=None) -> list[dict[str, Any]]:
+                on_event=None) -> list[Verdict]:
     """Verdicts for `files` (graded in one sandboxed worker, a fresh one after any crash)."""
     for f in files:
         if not f.is_file():
@@ -57,11 +56,11 @@ def grade_files(root: Path, entry: dict[str, Any], files: list[Path], settings: 
     verdicts = run_worker(root / entry["file"], root / "solutions" / entry["id"], [f.resolve() for f in files],
                           settings, timeout, on_event, env)
     for v in verdicts:
-        v["question"] = entry["id"]
+        v.question = entry["id"]
     return verdicts
 
 
-def grade(qid: str, file: Path, settings: Settings, root: Path | None = None) -> dict[str, Any]:
+def grade(qid: str, file: Path, settings: Settings, root: Path | None = None) -> Verdict:
     """The verdict for one candidate file."""
     from . import paths
 

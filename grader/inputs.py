@@ -7,10 +7,10 @@ from typing import Any
 
 import torch
 
+from . import vocab
 from .schema import Additive, Arange, Const, Keep, ListOf, Padding, Randint, Randn, Weight
 
-DTYPES = {"float64": torch.float64, "float32": torch.float32,
-          "float16": torch.float16, "bfloat16": torch.bfloat16}
+DTYPES: dict[str, torch.dtype] = {name: getattr(torch, name) for name in vocab.DTYPES}
 
 
 def resolve(value: int | str, dims: dict[str, int]) -> int:

@@ -23,7 +23,7 @@ from .bank import Bank
 from .grade import grade_files
 from .index import summarise
 from .mutants import Mutant, mutants, normalised
-from .sandbox import Settings
+from .outcome import Settings
 from .schema import CodingQuestion
 
 BATTERY = 8             # draws per case in the equivalence battery
@@ -86,7 +86,7 @@ def _battery(q: CodingQuestion, ref_obj: Any, seed: int) -> Iterator[tuple[Any, 
     large-logit scaling of the question's `stable_large_logits` inputs where it has that check."""
     import torch
 
-    from .engine import materialise, round_trip
+    from .plan import materialise, round_trip
 
     spec = q.coding
     large = spec.check_params.get("stable_large_logits")
@@ -113,7 +113,7 @@ def _battery(q: CodingQuestion, ref_obj: Any, seed: int) -> Iterator[tuple[Any, 
 
 def _differs(q: CodingQuestion, ref_obj: Any, mut_obj: Any, seed: int) -> str | None:
     """Where the mutant and the reference disagree on the battery, or None when they never do."""
-    from .engine import Impl
+    from .invoke import Impl
 
     for prep, label in _battery(q, ref_obj, seed):
         want = _outcome(Impl(ref_obj), prep, prep.seed)
@@ -179,7 +179,7 @@ def grade_mutants(bank: Bank, q: CodingQuestion, seed: int) -> tuple[MutantRepor
             if not paths:
                 break
             verdicts = grade_files(bank.root, entry, paths, Settings("cpu", dtype, seed))
-            survivors = [m for m, v in zip(survivors, verdicts) if v["passed"]]
+            survivors = [m for m, v in zip(survivors, verdicts) if v.passed]
     report.killed = report.total - len(survivors)
     return report, survivors
 

@@ -9,18 +9,10 @@ from rich.markdown import Markdown
 from rich.padding import Padding
 from rich.panel import Panel
 from rich.syntax import Syntax
+from rich.text import Text
 
+from .i18n import strings
 from .schema import CodingQuestion, QuizQuestion
-
-LABELS = {
-    "en": {"prompt": "Question", "hints": "Hint", "answer": "Model answer", "pitfalls": "Pitfalls",
-           "follow": "Follow-ups", "refs": "References", "starter": "Starter", "choices": "Choices",
-           "key": "Answer", "more": "run with --answer to see the model answer", "grade": "Grade it with"},
-    "zh": {"prompt": "题目", "hints": "提示", "answer": "参考答案", "pitfalls": "常见错误",
-           "follow": "追问", "refs": "参考文献", "starter": "起始代码", "choices": "选项",
-           "key": "答案", "more": "加 --answer 查看参考答案", "grade": "评测命令"},
-}
-
 
 # code (left alone), then $$display$$ or $inline$ math: no space inside the dollars, escapes allowed
 _CODE_OR_MATH = re.compile(r"(?s)(```.*?```|`[^`\n]*`)|\$\$(.+?)\$\$|\$(?!\s)((?:[^$\\]|\\.)+?)(?<!\s)\$")
@@ -43,8 +35,10 @@ def markdown(text: str) -> Markdown:
 
 def show_question(q, console: Console, lang: str, answer: bool) -> None:
     """Print prompt and choices or starter; with `answer`, the hints, answer, pitfalls and follow-ups."""
-    t = LABELS[lang]
-    console.print(f"[bold]{q.title.get(lang)}[/]  [dim]{q.id} · {q.kind} · {q.difficulty} · {q.topic}[/]")
+    t = strings(lang)
+    # titles, like every text of the bank, are never parsed as rich markup (`[b, l]` would vanish)
+    meta = f"{q.id} · {q.kind} · {q.difficulty} · {q.topic}"
+    console.print(Text.assemble((q.title.get(lang), "bold"), "  ", (meta, "dim")))
     console.print(Panel(markdown(q.prompt.get(lang)), title=t["prompt"], title_align="left"))
     if isinstance(q, QuizQuestion) and q.quiz.type == "choice":
         for i, c in enumerate(q.quiz.choices):
@@ -53,23 +47,24 @@ def show_question(q, console: Console, lang: str, answer: bool) -> None:
             if answer:
                 console.print(Padding(markdown(c.why.get(lang)), (0, 0, 0, 5)), style="dim")
     if isinstance(q, QuizQuestion) and q.quiz.type == "numeric" and answer:
-        console.print(f"{t['key']}: {q.quiz.value:g} {q.quiz.unit or ''} (±{q.quiz.rel_tol:.0%})")
+        console.print(Text(f"{t['answer_key']}: {q.quiz.value:g} {q.quiz.unit or ''} (±{q.quiz.rel_tol:.0%})"))
     if isinstance(q, CodingQuestion):
-        console.print(Panel(Syntax(q.coding.starter, "python", theme="ansi_dark"), title=t["starter"],
+        console.print(Panel(Syntax(q.coding.starter, "python", theme="ansi_dark"), title=t["starter_panel"],
                             title_align="left"))
-        console.print(f"{t['grade']}: attnbank start {q.id} && attnbank grade {q.id} "
+        console.print(f"{t['grade_with']}: attnbank start {q.id} && attnbank grade {q.id} "
                       f"{q.id.replace('-', '_')}.py")
         if answer:  # hints are spoilers too: `attnbank watch` reveals them one failure at a time
             for i, h in enumerate(q.coding.hints, 1):
-                console.print(markdown(f"*{t['hints']} {i}:* {h.get(lang)}"))
+                console.print(markdown(f"*{t['hint']} {i}:* {h.get(lang)}"))
     if not answer:
-        console.print(f"[dim]{t['more']}[/]")
+        console.print(Text(t["show_more"], style="dim"))
         return
     console.print(Panel(markdown(q.answer.get(lang)), title=t["answer"], title_align="left"))
-    for title, items in ((t["pitfalls"], q.pitfalls), (t["follow"], q.follow_ups)):
+    for title, items in ((t["pitfalls"], q.pitfalls), (t["follow_ups"], q.follow_ups)):
         if items:
-            console.print(f"[bold]{title}[/]")
+            console.print(Text(title, style="bold"))
             for item in items:
                 console.print(markdown(f"- {item.get(lang)}"))
     if q.references:
-        console.print(f"[bold]{t['refs']}[/]: " + "; ".join(f"{r.title} ({r.year})" for r in q.references))
+        refs = "; ".join(f"{r.title} ({r.year})" for r in q.references)
+        console.print(Text.assemble((t["references"], "bold"), ": " + refs))

@@ -1,30 +1,34 @@
-"""Render verdicts for the terminal (rich) or as JSON; no grading logic here."""
+"""Render verdicts for the terminal (rich) or as JSON; no grading logic here. Every text is a rich Text, never
+parsed as markup."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from .outcome import JSON_KEYS, Verdict
+
 ICONS = {True: ("✔", "green"), False: ("✘", "red"), None: ("–", "yellow")}
 HEADLINES = {
     "passed": ("PASSED", "bold green"),
     "failed": ("FAILED", "bold red"),
     "error": ("ERROR: your code raised an exception", "bold red"),
+    "internal": ("INTERNAL ERROR in the grader, not in your code: please report it with this file", "bold magenta"),
     "timeout": ("TIMEOUT", "bold red"),
     "crashed": ("CRASHED", "bold red"),
     "invalid": ("INVALID SUBMISSION", "bold red"),
 }
+TRACEBACK_TITLES = {"internal": "the grader's traceback (a bug in attnbank)"}
 
 
-def as_json(verdict: dict[str, Any]) -> str:
-    """The one-object JSON form of a verdict (see grader.grade)."""
-    keys = ("question", "file", "passed", "status", "checks", "diagnosis", "diagnosis_text", "error")
-    return json.dumps({k: verdict.get(k) for k in keys}, ensure_ascii=False, indent=2)
+def as_json(verdict: Verdict) -> str:
+    """The one-object JSON form of a verdict (`grade --json`)."""
+    d = verdict.as_dict()
+    return json.dumps({k: d[k] for k in JSON_KEYS}, ensure_ascii=False, indent=2)
 
 
 def _grid(rows: list[list[bool]], title: str) -> Text:
@@ -36,31 +40,30 @@ def _grid(rows: list[list[bool]], title: str) -> Text:
     return text
 
 
-def render(verdict: dict[str, Any], console: Console, lang: str = "en") -> None:
+def render(verdict: Verdict, console: Console, lang: str = "en") -> None:
     """Print a verdict: one line per check, then details of the failure and the diagnosis."""
-    headline, style = HEADLINES[verdict["status"]]
-    console.print(Text(f"{verdict['question']}: {headline}", style=style))
+    headline, style = HEADLINES[verdict.status]
+    console.print(Text(f"{verdict.question}: {headline}", style=style))
     table = Table(show_header=False, box=None, padding=(0, 1))
-    for c in verdict["checks"]:
-        icon, colour = ICONS[c["passed"]]
-        table.add_row(Text(icon, style=colour), Text(c["name"], style="bold"), Text(c["message"]))
+    for c in verdict.checks:
+        icon, colour = ICONS[c.passed]
+        table.add_row(Text(icon, style=colour), Text(c.name, style="bold"), Text(c.message))
     console.print(table)
-    for c in verdict["checks"]:
-        d = c.get("details") or {}
-        if c["passed"] is False and "expected_grid" in d:
+    for c in verdict.checks:
+        d = c.details
+        if c.passed is False and "expected_grid" in d:
             parts = [_grid(d["expected_grid"], "expected: query row may see key column")]
             if "actual_grid" in d:
                 parts.append(_grid(d["actual_grid"], "yours: keys each query's output depends on"))
             at = ", ".join(str(i) for i in d.get("grid_at", []))
-            console.print(Panel(Group(*parts), title=f"{c['name']}: attention pattern at [{at}]",
-                                expand=False))
-    if verdict.get("error"):
-        console.print(Panel(Text(verdict["error"].rstrip()), title="traceback (your code only)", style="red",
-                            expand=False))
-    if verdict.get("output") and verdict["status"] in ("crashed", "timeout"):
-        console.print(Panel(Text(verdict["output"].rstrip()[-1500:]), title="last output", expand=False))
-    diag = verdict.get("diagnosis_text")
+            console.print(Panel(Group(*parts), title=Text(f"{c.name}: attention pattern at [{at}]"), expand=False))
+    if verdict.error:
+        title = TRACEBACK_TITLES.get(verdict.status, "traceback (your code only)")
+        console.print(Panel(Text(verdict.error.rstrip()), title=Text(title), style="red", expand=False))
+    if verdict.output and verdict.status in ("crashed", "timeout"):
+        console.print(Panel(Text(verdict.output.rstrip()[-1500:]), title="last output", expand=False))
+    diag = verdict.diagnosis_text
     if diag:
         body = Text(diag["explanation"][lang])
-        console.print(Panel(body, title=f"diagnosis: {diag['title'][lang]} ({verdict['diagnosis']})",
+        console.print(Panel(body, title=Text(f"diagnosis: {diag['title'][lang]} ({verdict.diagnosis})"),
                             style="yellow", expand=False))

@@ -1,7 +1,9 @@
-"""Run the grading worker in a child process with per-file timeouts; never import candidate code here.
+"""Run the grading worker in a child process with per-file limits; never import candidate code here.
 
-The child streams JSON lines to a results file; a timeout, a crash or an early exit becomes an
-ordinary verdict, and the files not yet graded are retried in a fresh child.
+The child streams JSON lines to a results file (see grader.worker). A timeout, a crash or an early exit
+becomes an ordinary verdict, and the files not yet graded are retried in a fresh child. The steps:
+write the job, spawn the child, supervise it (read its events, enforce the limits), turn a stop into a
+verdict, retry.
 """
 
 from __future__ import annotations
@@ -13,24 +15,188 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import AttnbankError
+from .outcome import CheckResult, Settings, Verdict
 
 SETUP_TIMEOUT = 600.0  # importing torch and preparing the oracle (compiling kernels), before any candidate runs
+WALL_FACTOR = 3.0      # a candidate that sleeps or blocks uses no CPU: it is stopped at this many times the limit
+POLL = 0.02
+
+OnEvent = Callable[[dict[str, Any]], None]
 
 
 @dataclass(frozen=True)
-class Settings:
-    """How to grade: device, dtype, seed, and the per-file timeout in CPU seconds (None = the question's)."""
+class Job:
+    """The files of one worker attempt: the job it reads, the results it writes, its captured output."""
 
-    device: str = "cpu"
-    dtype: str = "float32"
-    seed: int = 0
-    timeout: float | None = None
-    tf32: bool = False  # allow TF32 matmuls for float32 on CUDA
+    path: Path
+    results: Path
+    log: Path
+
+
+def write_job(tmp: Path, attempt: int, question_file: Path, solutions: Path, files: list[str],
+              settings: Settings) -> Job:
+    job = Job(tmp / f"job-{attempt}.json", tmp / f"results-{attempt}.jsonl", tmp / f"output-{attempt}.log")
+    job.path.write_text(json.dumps({
+        "question_file": str(question_file), "solutions": str(solutions), "files": files, "dtype": settings.dtype,
+        "device": settings.device, "seed": settings.seed, "tf32": settings.tf32, "results": str(job.results)}),
+        encoding="utf-8")
+    job.results.touch()
+    return job
+
+
+def child_env(extra: dict[str, str] | None) -> dict[str, str]:
+    """The worker's environment: ours, plus `extra`, with this package importable."""
+    env = {**os.environ, **(extra or {}), "PYTHONUNBUFFERED": "1"}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent.parent),
+                                                      env.get("PYTHONPATH")]))
+    return env
+
+
+def spawn(command: list[str], job: Job, env: dict[str, str]) -> subprocess.Popen:
+    """Start `command` in its own session (so it can be killed with everything it started)."""
+    with job.log.open("wb") as log:
+        return subprocess.Popen(command, cwd=job.path.parent, stdin=subprocess.DEVNULL, stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True, env=env)
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) used so far by process `pid`, where /proc tells; else None."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def limit_hit(cpu_used: float | None, wall: float, limit: float) -> str | None:
+    """Which limit a run has passed: "cpu" (CPU time, fair on a loaded machine), "wall" (the cap for code that
+    sleeps or blocks, or where CPU time cannot be read), or None."""
+    if cpu_used is not None and cpu_used > limit:
+        return "cpu"
+    if wall > (WALL_FACTOR * limit if cpu_used is not None else limit):
+        return "wall"
+    return None
+
+
+def kill(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        proc.kill()
+    proc.wait()
+
+
+@dataclass
+class Supervision:
+    """What happened to one worker: the verdicts it sent, and how it stopped if it did not finish."""
+
+    verdicts: dict[str, Verdict] = field(default_factory=dict)
+    ready: bool = False
+    current: str | None = None  # the file being graded when it stopped
+    stop: str | None = None     # None (finished), "timeout", "crashed", "setup" or "setup-timeout"
+    limit: str | None = None    # for a timeout: "cpu" or "wall"
+    code: int | None = None     # the exit code (negative: killed by that signal)
+
+
+class _Events:
+    """Reads the complete JSON lines the worker has appended to its results file since the last read."""
+
+    def __init__(self, path: Path):
+        self.path, self.offset = path, 0
+
+    def new(self) -> list[dict[str, Any]]:
+        with self.path.open(encoding="utf-8") as fh:
+            fh.seek(self.offset)
+            chunk = fh.read()
+        complete = chunk[: chunk.rfind("\n") + 1]
+        self.offset += len(complete.encode("utf-8"))
+        return [json.loads(line) for line in complete.splitlines()]
+
+
+def supervise(proc: subprocess.Popen, results: Path, timeout: float, on_event: OnEvent | None = None) -> Supervision:
+    """Follow the worker's events until it exits or passes a limit (then kill it): `timeout` per file once it
+    is ready, SETUP_TIMEOUT before."""
+    sup = Supervision()
+    events = _Events(results)
+    started, cpu_start = time.monotonic(), 0.0
+    while True:
+        code = proc.poll()
+        for event in events.new():
+            if on_event:
+                on_event(event)
+            if event["type"] == "ready":
+                sup.ready = True
+            elif event["type"] == "start":
+                sup.current, started = event["file"], time.monotonic()
+                cpu_start = cpu_seconds(proc.pid) or 0.0
+            elif event["type"] == "verdict":
+                sup.verdicts[event["file"]] = Verdict.from_dict({k: v for k, v in event.items() if k != "type"})
+                sup.current = None
+        if code is not None:
+            sup.code = code
+            if sup.current is not None:
+                sup.stop = "crashed"
+            elif not sup.ready and code != 0:
+                sup.stop = "setup"
+            return sup
+        cpu = cpu_seconds(proc.pid)
+        wall = time.monotonic() - started
+        if sup.ready:
+            sup.limit = limit_hit(None if cpu is None else cpu - cpu_start, wall, timeout)
+        else:
+            sup.limit = "wall" if wall > SETUP_TIMEOUT else None
+        if sup.limit:
+            kill(proc)
+            sup.stop = "timeout" if sup.ready else "setup-timeout"
+            return sup
+        time.sleep(POLL)
+
+
+def stopped_verdict(sup: Supervision, results: Path, timeout: float, output: str) -> Verdict:
+    """The verdict of the file a worker was grading when it was stopped or died, with the checks it finished."""
+    assert sup.current is not None
+    if sup.stop == "timeout":
+        how = "CPU time" if sup.limit == "cpu" else "wall-clock time (it slept or blocked)"
+        message = f"did not finish within {timeout:g} s of {how} (an infinite loop, or far too slow)"
+    elif sup.code is not None and sup.code < 0:
+        message = f"the process was killed by {_signal_name(sup.code)} (a segfault or abort in native code?)"
+    else:
+        message = f"the process exited with code {sup.code} before grading finished (os._exit or exit()?)"
+    checks = [CheckResult.from_dict(e) for e in _Events(results).new() if e["type"] == "check"
+              and e["file"] == sup.current]
+    return Verdict(file=sup.current, status="timeout" if sup.stop == "timeout" else "crashed",
+                   checks=checks + [CheckResult("run", False, message)], output=output)
+
+
+def run_worker(question_file: Path, solutions: Path, files: list[Path], settings: Settings,
+               timeout: float, on_event: OnEvent | None = None, env: dict[str, str] | None = None) -> list[Verdict]:
+    """Grade `files` in child processes (with `env` added); return one verdict per file, in order."""
+    verdicts: dict[str, Verdict] = {}
+    remaining = [str(f) for f in files]
+    with tempfile.TemporaryDirectory(prefix="attnbank-") as tmp:
+        attempt = 0
+        while remaining:
+            attempt += 1
+            job = write_job(Path(tmp), attempt, question_file, solutions, remaining, settings)
+            proc = spawn([sys.executable, "-m", "grader.worker", str(job.path)], job, child_env(env))
+            sup = supervise(proc, job.results, timeout, on_event)
+            verdicts.update(sup.verdicts)
+            output = _tail(job.log)
+            if sup.stop in ("setup", "setup-timeout"):
+                raise AttnbankError(f"the grader could not prepare this question (exit {sup.code}):\n{output}")
+            if sup.stop is not None and sup.current is not None:
+                verdicts[sup.current] = stopped_verdict(sup, job.results, timeout, output)
+            still = [f for f in remaining if f not in verdicts]
+            if len(still) == len(remaining):  # no progress at all: never loop on a worker that cannot start
+                raise AttnbankError(f"the grading process stopped before grading anything:\n{output}")
+            remaining = still
+    return [verdicts[str(f)] for f in files]
 
 
 def _tail(path: Path, limit: int = 2000) -> str:
@@ -50,118 +216,3 @@ def _signal_name(code: int) -> str:
         return signal.Signals(-code).name
     except ValueError:
         return f"signal {-code}"
-
-
-def _cpu_seconds(pid: int) -> float | None:
-    """CPU time (user + system) used so far by process `pid`, where /proc tells; else None."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return None
-
-
-def _kill(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        proc.kill()
-    proc.wait()
-
-
-def run_worker(question_file: Path, solutions: Path, files: list[Path], settings: Settings,
-               timeout: float, on_event=None, env: dict[str, str] | None = None) -> list[dict[str, Any]]:
-    """Grade `files` in child processes (with `env` added); return one verdict dict per file, in order."""
-    verdicts: dict[str, dict[str, Any]] = {}
-    remaining = [str(f) for f in files]
-    with tempfile.TemporaryDirectory(prefix="attnbank-") as tmp:
-        attempt = 0
-        while remaining:
-            attempt += 1
-            results = Path(tmp) / f"results-{attempt}.jsonl"
-            log = Path(tmp) / f"output-{attempt}.log"
-            job = {"question_file": str(question_file), "solutions": str(solutions), "files": remaining,
-                   "dtype": settings.dtype, "device": settings.device, "seed": settings.seed, "tf32": settings.tf32,
-                   "results": str(results)}
-            job_path = Path(tmp) / f"job-{attempt}.json"
-            job_path.write_text(json.dumps(job), encoding="utf-8")
-            results.touch()
-            child_env = {**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"}
-            child_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent.parent),
-                                                                    child_env.get("PYTHONPATH")]))
-            with log.open("wb") as log_fh:
-                proc = subprocess.Popen([sys.executable, "-m", "grader.worker", str(job_path)], cwd=tmp,
-                                        stdin=subprocess.DEVNULL, stdout=log_fh, stderr=subprocess.STDOUT,
-                                        start_new_session=True, env=child_env)
-                current, started, ready = None, time.monotonic(), False
-                cpu_start = 0.0
-                offset = 0
-                outcome = None
-                while True:
-                    code = proc.poll()
-                    with results.open(encoding="utf-8") as fh:
-                        fh.seek(offset)
-                        chunk = fh.read()
-                    complete = chunk[: chunk.rfind("\n") + 1]
-                    offset += len(complete.encode("utf-8"))
-                    for line in complete.splitlines():
-                        event = json.loads(line)
-                        if on_event:
-                            on_event(event)
-                        if event["type"] == "ready":
-                            ready = True
-                        elif event["type"] == "start":
-                            current, started = event["file"], time.monotonic()
-                            cpu_start = _cpu_seconds(proc.pid) or 0.0
-                        elif event["type"] == "verdict":
-                            verdicts[event["file"]] = {k: v for k, v in event.items() if k != "type"}
-                            current = None
-                    if code is not None:
-                        if current is None and len(verdicts) < len(files) and not ready and code != 0:
-                            outcome = ("setup", code)
-                        elif current is not None:
-                            outcome = ("crashed", code)
-                        break
-                    # the limit is CPU time where it can be read (fair on a loaded machine), with a
-                    # wall-clock cap of three times the limit for candidates that sleep or block
-                    limit = timeout if ready else SETUP_TIMEOUT
-                    cpu = _cpu_seconds(proc.pid)
-                    wall = time.monotonic() - started
-                    used = wall if cpu is None or not ready else cpu - cpu_start
-                    if used > limit or wall > 3 * limit:
-                        _kill(proc)
-                        outcome = ("timeout" if ready else "setup-timeout", None)
-                        break
-                    time.sleep(0.02)
-            output = _tail(log)
-            if outcome and outcome[0] in ("setup", "setup-timeout"):
-                raise AttnbankError(f"the grader could not prepare this question (exit {outcome[1]}):\n{output}")
-            if outcome and current is not None:
-                status, code = outcome
-                if status == "timeout":
-                    message = f"did not finish within {timeout:g} s (an infinite loop, or far too slow)"
-                elif code is not None and code < 0:
-                    message = f"the process was killed by {_signal_name(code)} (a segfault or abort in native code?)"
-                else:
-                    message = f"the process exited with code {code} before grading finished (os._exit or exit()?)"
-                partial = _partial_checks(results, current)
-                verdicts[current] = {"question": None, "file": current, "passed": False,
-                                     "status": "timeout" if status == "timeout" else "crashed",
-                                     "checks": partial + [{"name": "run", "passed": False, "message": message,
-                                                          "details": {}}],
-                                     "diagnosis": None, "diagnosis_text": None, "error": None,
-                                     "output": output}
-            still = [f for f in remaining if f not in verdicts]
-            if len(still) == len(remaining):  # no progress at all: never loop on a worker that cannot start
-                raise AttnbankError(f"the grading process stopped before grading anything:\n{output}")
-            remaining = still
-    return [verdicts[str(f)] for f in files]
-
-
-def _partial_checks(results: Path, file: str) -> list[dict[str, Any]]:
-    checks = []
-    for line in results.read_text(encoding="utf-8").splitlines():
-        event = json.loads(line)
-        if event["type"] == "check" and event["file"] == file:
-            checks.append({k: event[k] for k in ("name", "passed", "message", "details")})
-    return checks

@@ -10,10 +10,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
+from .vocab import DTYPES
+
 KEBAB = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 IDENT = r"^[A-Za-z_][A-Za-z0-9_]*$"
-DTYPES = ("float64", "float32", "float16", "bfloat16")
-Dtype = Literal["float64", "float32", "float16", "bfloat16"]
+Dtype = Literal[DTYPES]  # type: ignore[valid-type]  # the names in grader.vocab.DTYPES
 SOURCE_ID = r"^00[0-4]-(Q|I|P)[0-9]+$"  # a source question, as numbered in questions/sources.yaml
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

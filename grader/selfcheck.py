@@ -15,7 +15,7 @@ from .bank import Bank
 from .grade import grade_files, missing_modules
 from .index import summarise
 from .loader import mistake_source
-from .sandbox import Settings
+from .outcome import Settings, Verdict
 from .schema import CodingQuestion
 
 
@@ -51,20 +51,22 @@ def _items(bank: Bank, q: CodingQuestion, tmp: Path) -> list[Item]:
     return items
 
 
-def _judge(item: Item, verdict: dict) -> tuple[bool, str]:
-    failed = [c for c in verdict["checks"] if c["passed"] is False]
-    first = f"{failed[0]['name']}: {failed[0]['message']}" if failed else ""
+def _judge(item: Item, verdict: Verdict) -> tuple[bool, str]:
+    failed = verdict.failed_checks()
+    first = f"{failed[0].name}: {failed[0].message}" if failed else ""
+    if verdict.status == "internal":
+        return False, f"the grader crashed ({first})"
     if item.expect == "pass":
-        return verdict["passed"], "passes" if verdict["passed"] else f"should pass, got {verdict['status']} ({first})"
+        return verdict.passed, "passes" if verdict.passed else f"should pass, got {verdict.status} ({first})"
     if item.expect == "starter-fails":
-        if verdict["passed"]:
+        if verdict.passed:
             return False, "the starter passes: it gives the answer away"
         return True, "fails"
-    if verdict["passed"]:
+    if verdict.passed:
         return False, "passes every check: the checks cannot tell this mistake from a correct answer"
-    if verdict["diagnosis"] != item.expect:
-        return False, f"fails ({first}) but is diagnosed as {verdict['diagnosis']!r}, not as itself"
-    return True, f"fails ({failed[0]['name']}) and is diagnosed as itself"
+    if verdict.diagnosis != item.expect:
+        return False, f"fails ({first}) but is diagnosed as {verdict.diagnosis!r}, not as itself"
+    return True, f"fails ({failed[0].name}) and is diagnosed as itself"
 
 
 def modes(q: CodingQuestion, device: str, dtypes: list[str] | None) -> list[tuple[str, bool]]:

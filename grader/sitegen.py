@@ -21,68 +21,17 @@ from markupsafe import Markup
 from . import figures
 from .bank import Bank
 from .errors import AttnbankError
+from .i18n import TEXT as UI
 from .markup import MarkupError, highlight_code, plain_text, pygments_css, render_inline, render_markdown
 from .schema import CodingQuestion, QuizQuestion, Text
+from .vocab import KINDS, PARTS
 from .workspace import starter_path
 
 SITE_SRC = Path(__file__).resolve().parent.parent / "site"
 MARKER = ".attnbank-site"  # marks a folder as a build output that may be replaced
-KINDS = ("concept", "quiz", "coding")
 DIFFICULTIES = ("easy", "medium", "hard")
-PARTS = ("mechanism", "applications")  # Topic.part, in the order the home page shows them
 STATUS_FROM_PRACTICE = {"learning": "studied", "mastered": "mastered"}  # terminal status -> site status
 
-# UI strings: key -> (English, Chinese).
-UI: dict[str, tuple[str, str]] = {
-    "home": ("Home", "首页"), "search": ("Search", "搜索"),
-    "search_ph": ("Search questions (English or 中文)", "搜索题目（中文或 English）"),
-    "lang_switch": ("中文", "English"), "lang_label": ("Switch language", "切换语言"),
-    "theme": ("Dark / light", "深色 / 浅色"),
-    "topics": ("Topics", "主题"), "questions": ("Questions", "题目"), "all": ("All", "全部"),
-    "topic": ("Topic", "主题"), "kind": ("Kind", "题型"), "difficulty": ("Difficulty", "难度"),
-    "tag": ("Tag", "标签"), "status": ("Progress", "学习进度"),
-    "concept": ("Concept", "概念题"), "quiz": ("Quiz", "测验题"), "coding": ("Coding", "编程题"),
-    "easy": ("Easy", "简单"), "medium": ("Medium", "中等"), "hard": ("Hard", "困难"),
-    "new": ("Not started", "未学习"), "studied": ("Studied", "已学习"), "mastered": ("Mastered", "已掌握"),
-    "n_questions": ("questions", "道题"), "n_topics": ("topics", "个主题"), "shown": ("shown", "道符合条件"),
-    "empty_topics": ("Topics with no questions yet", "还没有题目的主题"),
-    "part_mechanism": ("Part 1 · The mechanism", "第一部分 · 注意力机制本身"),
-    "part_applications": ("Part 2 · Attention in applications", "第二部分 · 注意力在各领域的应用"),
-    "no_match": ("No question matches.", "没有符合条件的题目。"),
-    "how": ("How to use attnbank", "怎么用 attnbank"),
-    "how_site": ("Study here: read the question, answer it yourself, then open the model answer. Mark what "
-                 "you have studied or mastered; progress stays in this browser (export it to move it).",
-                 "在这里学：先读题、自己作答，再展开参考答案。把题目标记为已学习或已掌握；进度只存在当前浏览器里"
-                 "（可导出后迁移到别的设备）。"),
-    "how_code": ("Coding questions: write the starter file, fill it in, and let the grader run it.",
-                 "编程题：先生成起始代码，写完后交给评测器运行检查。"),
-    "how_practice": ("Practise in the terminal with spaced repetition.", "在终端里按间隔重复的节奏刷题。"),
-    "export": ("Export progress", "导出进度"), "import": ("Import progress", "导入进度"),
-    "imported": ("Progress imported.", "进度已导入。"),
-    "import_bad": ("Not an attnbank progress file.", "不是 attnbank 的进度文件。"),
-    "prompt": ("Question", "题目"), "hints": ("Hints", "提示"), "hint": ("Hint", "提示"),
-    "answer": ("Model answer", "参考答案"),
-    "try_first": ("Show the model answer (try it yourself first)", "查看参考答案（建议先自己想一想）"),
-    "pitfalls": ("Pitfalls", "常见错误"), "follow_ups": ("Follow-ups", "追问"),
-    "references": ("References", "参考文献"), "figures": ("Figures", "图示"),
-    "signature": ("Signature", "函数签名"), "starter": ("Starter code", "起始代码"),
-    "commands": ("Run it", "本地评测"), "copy": ("Copy", "复制"), "copied": ("Copied", "已复制"),
-    "mistakes": ("Known mistakes the grader recognises", "评测器能识别的典型错误"),
-    "reference": ("Reference solution", "参考实现"),
-    "show_reference": ("Show the reference solution", "查看参考实现"),
-    "choose_one": ("Choose one answer.", "单选。"),
-    "choose_all": ("Choose every correct answer.", "多选：选出所有正确答案。"),
-    "your_answer": ("Your answer", "你的答案"), "check": ("Check", "核对答案"),
-    "correct": ("Correct.", "回答正确。"),
-    "wrong": ("Not quite: see the explanations.", "不对，看看每个选项的解析。"),
-    "wrong_num": ("Not quite.", "不对。"), "expected": ("Expected", "正确答案"),
-    "mark": ("Your progress", "学习进度"), "terminal": ("practice", "终端练习"),
-    "prev": ("Previous", "上一题"), "next": ("Next", "下一题"),
-    "skip": ("Skip to content", "跳到正文"),
-    "filters": ("Filters", "筛选"),
-    "footer": ("attnbank study site: built offline, no tracking, progress stays in your browser.",
-               "attnbank 学习站：纯离线生成，无任何跟踪，进度只保存在你的浏览器里。"),
-}
 
 
 class SiteError(AttnbankError):

@@ -41,8 +41,8 @@ def write(tmp_path: Path):
 
 
 def grade_many(bank: Bank, qid: str, files: list[Path], **settings: Any) -> list[dict[str, Any]]:
-    """Grade several files for one question in one sandboxed worker."""
-    return grade_files(bank.root, summarise(bank, bank.get(qid)), files, Settings(**settings))
+    """Grade several files for one question in one sandboxed worker; the verdicts in their JSON form."""
+    return [v.as_dict() for v in grade_files(bank.root, summarise(bank, bank.get(qid)), files, Settings(**settings))]
 
 
 def check_named(verdict: dict[str, Any], name: str) -> dict[str, Any]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import textwrap
+
+import pytest
 from conftest import check_named, first_failure, grade_many
 
 SDPA = (__import__("pathlib").Path(__file__).resolve().parent.parent / "solutions/sdpa/reference.py").read_text()
@@ -12,51 +15,73 @@ def variant(old: str, new: str) -> str:
     return SDPA.replace(old, new)
 
 
-def test_sdpa_check_kinds(bank, write):
-    files = {
-        "detached": write("detached.py", variant("return weights @ v", "return (weights @ v).detach()")),
-        "batch_leak": write("batch_leak.py", variant("return weights @ v",
-                                                     "return weights @ v + 0.01 * (weights @ v).roll(1, 0)")),
-        "leaky_mask": write("leaky_mask.py", variant("row_max = scores.amax", "scores = scores.clamp(min=-1e4)\n"
-                                                     "    row_max = scores.amax")),
-        "query_axis": write("query_axis.py", variant("weights.sum(dim=-1, ", "weights.sum(dim=-2, ")
-                            .replace("scores.amax(dim=-1, ", "scores.amax(dim=-2, ")),
-        "torch_sdpa": write("torch_sdpa.py", """
+def _sources() -> dict[str, str]:
+    return {
+        "detached": variant("return weights @ v", "return (weights @ v).detach()"),
+        "batch_leak": variant("return weights @ v", "return weights @ v + 0.01 * (weights @ v).roll(1, 0)"),
+        "leaky_mask": variant("row_max = scores.amax", "scores = scores.clamp(min=-1e4)\n    row_max = scores.amax"),
+        "query_axis": variant("weights.sum(dim=-1, ", "weights.sum(dim=-2, ").replace("scores.amax(dim=-1, ",
+                                                                                      "scores.amax(dim=-2, "),
+        "torch_sdpa": textwrap.dedent("""
             import torch.nn.functional as F
             def scaled_dot_product_attention(q, k, v, mask=None, scale=None):
                 return F.scaled_dot_product_attention(q, k, v, attn_mask=mask, scale=scale)
             """),
-        "aten_sdpa": write("aten_sdpa.py", """
+        "aten_sdpa": textwrap.dedent("""
             import torch
             def scaled_dot_product_attention(q, k, v, mask=None, scale=None):
                 return torch.ops.aten.scaled_dot_product_attention(q, k, v, attn_mask=mask, scale=scale)
             """),
-        "no_max": write("no_max.py", variant("weights = torch.exp(scores - row_max)",
-                                             "weights = torch.exp(scores - 0.0)")),
+        "no_max": variant("weights = torch.exp(scores - row_max)", "weights = torch.exp(scores - 0.0)"),
     }
-    v = dict(zip(files, grade_many(bank, "sdpa", list(files.values()))))
 
-    assert first_failure(v["detached"]) == "gradients"
-    assert "not differentiable" in check_named(v["detached"], "gradients")["message"]
 
-    leak = check_named(v["batch_leak"], "batch_independent")
+@pytest.fixture(scope="module")
+def sdpa_graded(bank, tmp_path_factory) -> dict:
+    """Each sdpa variant graded once, in one worker."""
+    tmp = tmp_path_factory.mktemp("sdpa-kinds")
+    paths = []
+    for name, source in _sources().items():
+        paths.append(tmp / f"{name}.py")
+        paths[-1].write_text(source, encoding="utf-8")
+    return dict(zip(_sources(), grade_many(bank, "sdpa", paths)))
+
+
+def test_detached_output_fails_gradients(sdpa_graded) -> None:
+    v = sdpa_graded["detached"]
+    assert first_failure(v) == "gradients"
+    assert "not differentiable" in check_named(v, "gradients")["message"]
+
+
+def test_batch_leak_fails_batch_independent(sdpa_graded) -> None:
+    leak = check_named(sdpa_graded["batch_leak"], "batch_independent")
     assert leak["passed"] is False and "changing batch item 1 changed the output of batch item 0" in leak["message"]
 
+
+def test_finite_clamp_leaks_masked_keys(sdpa_graded) -> None:
     # a finite clamp lets masked keys get a tiny weight: only the perturbation check sees it
-    leaky = check_named(v["leaky_mask"], "masked_keys_ignored")
+    leaky = check_named(sdpa_graded["leaky_mask"], "masked_keys_ignored")
     assert leaky["passed"] is False and "may not attend to any of them" in leaky["message"]
     assert leaky["details"]["expected_grid"] and leaky["details"]["actual_grid"]
 
-    assert check_named(v["query_axis"], "values")["passed"] is False
-    assert v["query_axis"]["diagnosis"] == "softmax-query-axis"
 
-    for name in ("torch_sdpa", "aten_sdpa"):
-        assert check_named(v[name], "values")["passed"] is True
-        forbidden = check_named(v[name], "forbidden_ops")
-        assert forbidden["passed"] is False and "scaled_dot_product" in forbidden["message"], name
+def test_softmax_over_queries_is_diagnosed(sdpa_graded) -> None:
+    v = sdpa_graded["query_axis"]
+    assert check_named(v, "values")["passed"] is False
+    assert v["diagnosis"] == "softmax-query-axis"
 
-    assert first_failure(v["no_max"]) == "stable_large_logits"
-    assert v["no_max"]["diagnosis"] == "no-max-subtraction"
+
+@pytest.mark.parametrize("name", ["torch_sdpa", "aten_sdpa"])
+def test_pytorch_sdpa_is_forbidden_however_it_is_called(sdpa_graded, name: str) -> None:
+    assert check_named(sdpa_graded[name], "values")["passed"] is True
+    forbidden = check_named(sdpa_graded[name], "forbidden_ops")
+    assert forbidden["passed"] is False and "scaled_dot_product" in forbidden["message"]
+
+
+def test_missing_max_subtraction_fails_large_logits(sdpa_graded) -> None:
+    v = sdpa_graded["no_max"]
+    assert first_failure(v) == "stable_large_logits"
+    assert v["diagnosis"] == "no-max-subtraction"
 
 
 def test_mha_forbids_nn_multihead_attention(bank, write):
@@ -124,17 +149,17 @@ def test_speed_reports_out_of_memory_as_a_failure(monkeypatch):
 
     import torch
 
-    from grader.checks import library
+    from grader.checks import cost
 
     def out_of_memory(fn):
         raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 4.00 GiB. GPU 0 has 1 GiB free")
 
-    monkeypatch.setattr(library, "_time_cuda", out_of_memory)
-    monkeypatch.setattr(library, "cast", lambda args, dtype, device: args)  # keep the inputs on the CPU
+    monkeypatch.setattr(cost, "_time_cuda", out_of_memory)
+    monkeypatch.setattr(cost, "cast", lambda args, dtype, device: args)  # keep the inputs on the CPU
     monkeypatch.setattr(torch.cuda, "empty_cache", lambda: None)
     ctx = SimpleNamespace(device="cuda", dtype=torch.float32, seed=0, question=SimpleNamespace(coding=SimpleNamespace(
         dims={})), candidate=SimpleNamespace(obj=lambda **a: None), spy=SimpleNamespace(files=set()))
-    result = library.speed(ctx, {"dims": {"B": 1, "L": 8}, "args": {"q": {"randn": ["B", "L"]}}})
+    result = cost.speed(ctx, {"dims": {"B": 1, "L": 8}, "args": {"q": {"randn": ["B", "L"]}}}, None)
     assert result.passed is False and result.details == {"oom": True}
     assert result.message.startswith("q[1, 8]: ran out of GPU memory (CUDA out of memory)")
     assert "score matrix" in result.message

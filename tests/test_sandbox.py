@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import textwrap
+
+import pytest
 from conftest import check_named, first_failure, grade_many
 
 GOOD = """
@@ -17,87 +20,133 @@ def scaled_dot_product_attention(q, k, v, mask=None, scale=None):
 """
 
 
-def test_failure_modes_each_get_their_own_status(bank, write):
-    files = {
-        "raises": write("raises.py", """
-            def helper(q):
-                raise RuntimeError("boom from the candidate")
-            def scaled_dot_product_attention(q, k, v, mask=None, scale=None):
-                return helper(q)
-            """),
-        "loops": write("loops.py", """
-            def scaled_dot_product_attention(q, k, v, mask=None, scale=None):
-                while True:
-                    pass
-            """),
-        "segfault": write("segfault.py", """
-            import os
-            def scaled_dot_product_attention(q, k, v, mask=None, scale=None):
-                os.kill(os.getpid(), 11)
-            """),
-        "exit_call": write("exit_call.py", """
-            import sys
-            def scaled_dot_product_attention(q, k, v, mask=None, scale=None):
-                sys.exit(3)
-            """),
-        "os_exit": write("os_exit.py", """
-            import os
-            def scaled_dot_product_attention(q, k, v, mask=None, scale=None):
-                os._exit(0)
-            """),
-        "prints": write("prints.py", GOOD.replace("    return (w", "    print('x' * 1_000_000)\n    return (w")),
-        "good": write("good.py", GOOD),
-        "tuple": write("tuple.py", GOOD.replace("return (w / torch.where(d > 0, d, 1.0)) @ v",
-                                              "return (w / torch.where(d > 0, d, 1.0)) @ v, w")),
-        "numpy": write("numpy.py", GOOD.replace("return (w / torch.where(d > 0, d, 1.0)) @ v",
-                                              "return ((w / torch.where(d > 0, d, 1.0)) @ v).numpy()")),
-        "mutates": write("mutates.py", GOOD.replace(
-            "    return (w / torch.where(d > 0, d, 1.0)) @ v",
-            "    out = (w / torch.where(d > 0, d, 1.0)) @ v\n    k.zero_()\n    return out")),
-        "syntax": write("syntax.py", "def scaled_dot_product_attention(q, k, v, mask=None, scale=None)\n"
-                                     "    return q\n"),
-        "missing": write("missing.py", "def sdpa(q, k, v):\n    return q\n"),
-        "signature": write("signature.py", "def scaled_dot_product_attention(query, key, value):\n    return query\n"),
-    }
-    v = dict(zip(files, grade_many(bank, "sdpa", list(files.values()), timeout=4)))
+SOURCES = {
+    "raises": ("raises.py", """
+        def helper(q):
+            raise RuntimeError("boom from the candidate")
+        def scaled_dot_product_attention(q, k, v, mask=None, scale=None):
+            return helper(q)
+        """),
+    "loops": ("loops.py", """
+        def scaled_dot_product_attention(q, k, v, mask=None, scale=None):
+            while True:
+                pass
+        """),
+    "segfault": ("segfault.py", """
+        import os
+        def scaled_dot_product_attention(q, k, v, mask=None, scale=None):
+            os.kill(os.getpid(), 11)
+        """),
+    "exit_call": ("exit_call.py", """
+        import sys
+        def scaled_dot_product_attention(q, k, v, mask=None, scale=None):
+            sys.exit(3)
+        """),
+    "os_exit": ("os_exit.py", """
+        import os
+        def scaled_dot_product_attention(q, k, v, mask=None, scale=None):
+            os._exit(0)
+        """),
+    "prints": ("prints.py", GOOD.replace("    return (w", "    print('x' * 1_000_000)\n    return (w")),
+    "good": ("good.py", GOOD),
+    "tuple": ("tuple.py", GOOD.replace("return (w / torch.where(d > 0, d, 1.0)) @ v",
+                                          "return (w / torch.where(d > 0, d, 1.0)) @ v, w")),
+    "numpy": ("numpy.py", GOOD.replace("return (w / torch.where(d > 0, d, 1.0)) @ v",
+                                          "return ((w / torch.where(d > 0, d, 1.0)) @ v).numpy()")),
+    "mutates": ("mutates.py", GOOD.replace(
+        "    return (w / torch.where(d > 0, d, 1.0)) @ v",
+        "    out = (w / torch.where(d > 0, d, 1.0)) @ v\n    k.zero_()\n    return out")),
+    "syntax": ("syntax.py", "def scaled_dot_product_attention(q, k, v, mask=None, scale=None)\n"
+                                 "    return q\n"),
+    "missing": ("missing.py", "def sdpa(q, k, v):\n    return q\n"),
+    "signature": ("signature.py", "def scaled_dot_product_attention(query, key, value):\n    return query\n"),
+}
 
-    assert v["raises"]["status"] == "error"
-    assert "boom from the candidate" in v["raises"]["error"]
-    assert "helper" in v["raises"]["error"] and "grader/" not in v["raises"]["error"]  # own frames only
 
-    assert v["loops"]["status"] == "timeout"
-    assert "did not finish within 4 s" in check_named(v["loops"], "run")["message"]
-    assert check_named(v["loops"], "signature")["passed"] is True  # partial progress is kept
+def _raises(v):
+    assert v["status"] == "error"
+    assert "boom from the candidate" in v["error"]
+    assert "helper" in v["error"] and "grader/" not in v["error"]  # own frames only
 
-    assert v["segfault"]["status"] == "crashed"
-    assert "SIGSEGV" in check_named(v["segfault"], "run")["message"]
 
-    assert v["exit_call"]["status"] == "error"
-    assert "sys.exit(3)" in v["exit_call"]["error"]
+def _loops(v):
+    assert v["status"] == "timeout"
+    assert "did not finish within 4 s" in check_named(v, "run")["message"]
+    assert check_named(v, "signature")["passed"] is True  # partial progress is kept
 
-    assert v["os_exit"]["status"] == "crashed"
-    assert "exited with code 0" in check_named(v["os_exit"], "run")["message"]
 
-    assert v["prints"]["status"] == "passed"  # output is captured, not parsed
-    assert v["good"]["status"] == "passed"
+def _segfault(v):
+    assert v["status"] == "crashed"
+    assert "SIGSEGV" in check_named(v, "run")["message"]
 
-    assert v["tuple"]["status"] == "failed" and first_failure(v["tuple"]) == "output_shape"
-    assert "Tensor[2, 3, 5, 6], Tensor[2, 3, 5, 7]" in check_named(v["tuple"], "output_shape")["message"]
 
-    assert first_failure(v["numpy"]) == "output_shape"
-    assert "numpy" in check_named(v["numpy"], "output_shape")["message"]
+def _exit_call(v):
+    assert v["status"] == "error"
+    assert "sys.exit(3)" in v["error"]
 
-    assert v["mutates"]["status"] == "failed"
-    assert check_named(v["mutates"], "values")["passed"] is True  # each call gets copies of the inputs
-    assert check_named(v["mutates"], "inputs_not_mutated")["passed"] is False
-    assert "`k` was modified in place" in check_named(v["mutates"], "inputs_not_mutated")["message"]
 
-    assert v["syntax"]["status"] == "invalid" and "syntax error" in v["syntax"]["checks"][0]["message"]
-    assert v["missing"]["status"] == "invalid"
-    assert "no `scaled_dot_product_attention`" in v["missing"]["checks"][0]["message"]
-    assert "it defines: sdpa" in v["missing"]["checks"][0]["message"]
-    assert v["signature"]["status"] == "invalid"
-    assert "(query, key, value)" in v["signature"]["checks"][0]["message"]
+def _os_exit(v):
+    assert v["status"] == "crashed"
+    assert "exited with code 0" in check_named(v, "run")["message"]
+
+
+def _passes(v):
+    assert v["status"] == "passed", v["checks"]  # printed output is captured, not parsed
+
+
+def _tuple(v):
+    assert v["status"] == "failed" and first_failure(v) == "output_shape"
+    assert "Tensor[2, 3, 5, 6], Tensor[2, 3, 5, 7]" in check_named(v, "output_shape")["message"]
+
+
+def _numpy(v):
+    assert first_failure(v) == "output_shape"
+    # an array is named as such; without NumPy installed, .numpy() itself raises and says so
+    assert "numpy" in check_named(v, "output_shape")["message"].lower()
+
+
+def _mutates(v):
+    assert v["status"] == "failed"
+    assert check_named(v, "values")["passed"] is True  # each call gets copies of the inputs
+    assert check_named(v, "inputs_not_mutated")["passed"] is False
+    assert "`k` was modified in place" in check_named(v, "inputs_not_mutated")["message"]
+
+
+def _syntax(v):
+    assert v["status"] == "invalid" and "syntax error" in v["checks"][0]["message"]
+
+
+def _missing(v):
+    assert v["status"] == "invalid"
+    assert "no `scaled_dot_product_attention`" in v["checks"][0]["message"]
+    assert "it defines: sdpa" in v["checks"][0]["message"]
+
+
+def _signature(v):
+    assert v["status"] == "invalid"
+    assert "(query, key, value)" in v["checks"][0]["message"]
+
+
+EXPECT = {"raises": _raises, "loops": _loops, "segfault": _segfault, "exit_call": _exit_call, "os_exit": _os_exit,
+          "prints": _passes, "good": _passes, "tuple": _tuple, "numpy": _numpy, "mutates": _mutates,
+          "syntax": _syntax, "missing": _missing, "signature": _signature}
+
+
+@pytest.fixture(scope="module")
+def graded(bank, tmp_path_factory) -> dict:
+    """Every scenario graded once, in one sandboxed worker (a fresh one after each crash)."""
+    tmp = tmp_path_factory.mktemp("failure-modes")
+    paths = []
+    for file_name, source in SOURCES.values():
+        path = tmp / file_name
+        path.write_text(textwrap.dedent(source), encoding="utf-8")
+        paths.append(path)
+    return dict(zip(SOURCES, grade_many(bank, "sdpa", paths, timeout=4)))
+
+
+@pytest.mark.parametrize("scenario", list(EXPECT))
+def test_failure_modes_each_get_their_own_status(graded, scenario: str) -> None:
+    EXPECT[scenario](graded[scenario])
 
 
 def test_import_time_failures_are_invalid(bank, write):

@@ -1,7 +1,11 @@
-"""The check library: names in the fixed order they run, cheapest first.
+"""The check library: names in the order they run and are reported, cheapest first.
 
-This module is torch-free so the bank loader can validate check names; the checks themselves live
-in grader.checks.library (imported only by the worker process).
+This module is torch-free so the bank loader can validate check names. The checks live in one module per
+family (imported only by the worker, through grader.checks.registry):
+structure (output_shape, values, raises, inputs_not_mutated), numerics (dtype_device, finite,
+stable_large_logits), masking (masked_keys_ignored, causal_future_ignored), invariances (batch_independent,
+permutation_equivariant, group_structure, properties), gradients, cost (forbidden_ops, memory, speed);
+base holds what they share. `signature` is checked while the candidate is loaded (grader.verdict).
 """
 
 from __future__ import annotations
@@ -26,3 +30,5 @@ CHECK_NAMES: tuple[str, ...] = (
     "stable_large_logits",    # finite and correct when the logits are large
     "speed",                  # (CUDA only) time and peak memory against PyTorch's own kernel
 )
+
+ALWAYS_RUN = ("output_shape", "values")  # run whether or not the question lists them

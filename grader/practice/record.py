@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING
 
 from fsrs import Card, Rating
 
 from .scheduler import schedule
 from .store import Grade, Review, Store, StoreError, default_path, iso
+
+if TYPE_CHECKING:
+    from ..outcome import Verdict
 
 
 def record_rating(store: Store, qid: str, rating: int, now: datetime, source: str) -> Card:
@@ -35,7 +38,7 @@ def record_grade(store: Store, qid: str, passed: bool, status: str, now: datetim
                         review=Review(qid, rating, iso(now), source) if passed else None, step=step)
 
 
-def record_cli_grade(qid: str, verdict: dict[str, Any]) -> str | None:
+def record_cli_grade(qid: str, verdict: Verdict) -> str | None:
     """`attnbank grade`'s hook: log the verdict if a progress database exists (never create one).
 
     Returns a line for stderr, or None when there is no database.
@@ -45,7 +48,7 @@ def record_cli_grade(qid: str, verdict: dict[str, Any]) -> str | None:
         return None
     try:
         with Store.open(path, create=False) as store:
-            card = record_grade(store, qid, verdict["passed"], verdict["status"],
+            card = record_grade(store, qid, verdict.passed, verdict.status,
                                 datetime.now(timezone.utc), "grade")
     except StoreError as exc:
         return f"warning: progress not recorded: {exc}"

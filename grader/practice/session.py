@@ -27,6 +27,7 @@ from rich.text import Text
 
 from ..bank import Bank
 from ..errors import AttnbankError
+from ..i18n import strings
 from ..render_terminal import markdown
 from ..schema import CodingQuestion, ConceptQuestion, QuizQuestion
 from ..workspace import starter_path, write_starter
@@ -37,44 +38,6 @@ from .store import Store
 QUIT = "q"
 RATING_WORDS = {"again": "1", "hard": "2", "good": "3", "easy": "4", "quit": "q", "next": "n", "skip": "n",
                 "重来": "1", "困难": "2", "良好": "3", "简单": "4", "退出": "q"}
-L10N = {
-    "en": {
-        "due": "due", "new": "new", "answer": "Model answer", "pitfalls": "Pitfalls", "prompt": "Question",
-        "think": "Type your answer (optional), Enter to reveal › ",
-        "rate": "Rate: [1] Again  [2] Hard  [3] Good  [4] Easy   [q] quit",
-        "ratings": {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"},
-        "choice": "Your answer (letter{s}; q to quit) › ", "several": "several correct: give every one",
-        "number": "Your answer (a number{unit}; q to quit) › ", "unit": " in {unit}",
-        "bad_choice": "Give letters among {letters}.", "bad_number": "Give a number, e.g. 4096 or 1.5e3.",
-        "right": "Right", "wrong": "Wrong", "key": "Answer", "rated": "rated",
-        "workspace": "Starter written to", "kept": "Your file (kept)",
-        "coding_next": "Edit it; re-grade on every save with",
-        "or_grade": "or grade once with",
-        "coding_keys": "[n] next (the review is recorded when your code passes)  "
-                       "[1] Again (give up for now)  [q] quit",
-        "nothing": "Nothing to practise: no card is due and there are no new ones{filters}.",
-        "next_due": "Next card due {when} UTC.",
-        "done": "Session over: {n} reviewed ({counts}). Progress saved in {db}.",
-        "script_end": "The answers file ended; session saved.",
-    },
-    "zh": {
-        "due": "到期复习", "new": "新卡片", "answer": "参考答案", "pitfalls": "常见错误", "prompt": "题目",
-        "think": "先想一想或写下答案，回车查看参考答案 › ",
-        "rate": "自评：[1] 重来  [2] 困难  [3] 良好  [4] 简单   [q] 退出",
-        "ratings": {1: "重来", 2: "困难", 3: "良好", 4: "简单"},
-        "choice": "你的答案（填选项字母{s}；q 退出）› ", "several": "多选题，需选出全部正确项",
-        "number": "你的答案（填数值{unit}；q 退出）› ", "unit": "，单位 {unit}",
-        "bad_choice": "请填 {letters} 中的字母。", "bad_number": "请填一个数，例如 4096 或 1.5e3。",
-        "right": "答对了", "wrong": "答错了", "key": "正确答案", "rated": "记为",
-        "workspace": "起始代码已写入", "kept": "文件已存在，继续使用",
-        "coding_next": "改完保存即自动评测：", "or_grade": "或手动评测一次：",
-        "coding_keys": "[n] 下一题（代码通过评测时记一次复习）  [1] 重来（先放一放）  [q] 退出",
-        "nothing": "没有要复习的卡片，也没有新卡片{filters}。",
-        "next_due": "下一张卡片 {when} UTC 到期。",
-        "done": "本次复习结束：共 {n} 张（{counts}），进度已保存到 {db}。",
-        "script_end": "答案文件已读完，进度已保存。",
-    },
-}
 
 
 class Answers(Protocol):
@@ -199,23 +162,20 @@ class Session:
     ratings: Counter = field(default_factory=Counter)
 
     @property
-    def t(self) -> dict:
-        return L10N[self.lang]
+    def t(self) -> dict[str, str]:
+        return strings(self.lang)
 
     def run(self) -> None:
         """Ask every card in the queue until the end or a quit."""
         for i, (q, is_new) in enumerate(self.queue, 1):
-            tag = self.t["new"] if is_new else self.t["due"]
-            self.console.rule(f"[bold]{i}/{len(self.queue)}[/]  {q.title.get(self.lang)}  "
-                              f"[dim]{q.id} · {q.kind} · {q.topic} · {tag}[/]", align="left")
+            tag = self.t["card_new"] if is_new else self.t["card_due"]
+            # the title is text, never rich markup (a `[b, l]` in it would vanish)
+            self.console.rule(Text.assemble((f"{i}/{len(self.queue)}", "bold"), f"  {q.title.get(self.lang)}  ",
+                                            (f"{q.id} · {q.kind} · {q.topic} · {tag}", "dim")), align="left")
             self.console.print(Panel(markdown(q.prompt.get(self.lang)), title=self.t["prompt"],
                                      title_align="left"))
-            if isinstance(q, ConceptQuestion):
-                rating = self.concept(q)
-            elif isinstance(q, QuizQuestion):
-                rating = self.quiz(q)
-            else:
-                rating = self.coding(q)
+            drill = {"concept": self.concept, "quiz": self.quiz, "coding": self.coding}[q.kind]  # one per KINDS
+            rating = drill(q)
             if rating == QUIT:
                 break
             if rating is not None:
@@ -268,10 +228,10 @@ class Session:
                 return QUIT
             right = quiz.accepts(value)
             self._verdict(right)
-            self.console.print(f"{self.t['key']}: {quiz.value:g} {quiz.unit or ''} (±{quiz.rel_tol:.0%})")
+            self.console.print(f"{self.t['answer_key']}: {quiz.value:g} {quiz.unit or ''} (±{quiz.rel_tol:.0%})")
         self.reveal(q)
         rating = "3" if right else "1"
-        self.console.print(f"[dim]{self.t['rated']} {self.t['ratings'][int(rating)]}[/]")
+        self.console.print(f"[dim]{self.t['rated']} {self.t[f'rating_{int(rating)}']}[/]")
         return rating
 
     def _ask(self, prompt: str, parse, problem: str):
@@ -285,8 +245,8 @@ class Session:
             self.answers.invalid(text, problem)
 
     def _verdict(self, right: bool) -> None:
-        self.console.print(f"[bold green]✔ {self.t['right']}[/]" if right
-                           else f"[bold red]✘ {self.t['wrong']}[/]")
+        self.console.print(f"[bold green]✔ {self.t['quiz_right']}[/]" if right
+                           else f"[bold red]✘ {self.t['quiz_wrong']}[/]")
 
     def coding(self, q: CodingQuestion) -> str | None:
         path = starter_path(self.workspace, q.id)
@@ -303,7 +263,7 @@ class Session:
     def summary(self) -> None:
         if isinstance(self.answers, Script) and self.answers.ended:
             self.console.print(f"[dim]{self.t['script_end']}[/]")
-        counts = ", ".join(f"{self.t['ratings'][r]} {n}" for r, n in sorted(self.ratings.items())) or "–"
+        counts = ", ".join(f"{self.t[f'rating_{r}']} {n}" for r, n in sorted(self.ratings.items())) or "–"
         self.console.print(self.t["done"].format(n=sum(self.ratings.values()), counts=counts,
                                                  db=self.store.path))
         upcoming = next_due(self.store.cards())

@@ -12,21 +12,9 @@ from rich.table import Table
 from rich.text import Text
 
 from ..bank import Bank
+from ..i18n import strings
 from .scheduler import utc
 from .store import Review
-
-L10N = {
-    "en": {"per_day": "Reviews per day (last {days} days, UTC)", "retention": "Retention",
-           "retention_note": "{pct} of {n} repeat reviews not rated Again", "none": "no repeat reviews yet",
-           "due": "Due", "due_line": "{today} today, {week} within 7 days", "topics": "Mastery per topic",
-           "topic": "topic", "mastered": "mastered", "learning": "learning", "new": "new", "bar": "progress",
-           "total": "Total reviews: {n}"},
-    "zh": {"per_day": "每日复习量（最近 {days} 天，UTC）", "retention": "记忆保持率",
-           "retention_note": "{n} 次重复复习中 {pct} 没有选“重来”", "none": "还没有重复复习",
-           "due": "到期", "due_line": "今天 {today} 张，7 天内 {week} 张", "topics": "各主题掌握度",
-           "topic": "主题", "mastered": "已掌握", "learning": "学习中", "new": "未学", "bar": "进度",
-           "total": "累计复习 {n} 次"},
-}
 
 
 @dataclass(frozen=True)
@@ -95,7 +83,7 @@ def bar(parts: list[tuple[int, str]], total: int, width: int = 20) -> Text:
 
 def render(stats: Stats, console: Console, lang: str = "en") -> None:
     """Print the statistics: a per-day bar chart, retention and due counts, and the topic table."""
-    t = L10N[lang]
+    t = strings(lang)
     console.print(f"[bold]{t['per_day'].format(days=len(stats.per_day))}[/]")
     peak = max((n for _, n in stats.per_day), default=0)
     for day, n in stats.per_day:
@@ -104,10 +92,10 @@ def render(stats: Stats, console: Console, lang: str = "en") -> None:
     note = (t["retention_note"].format(pct=f"{stats.retention:.0%}", n=stats.repeats)
             if stats.retention is not None else t["none"])
     console.print(f"[bold]{t['retention']}:[/] {note}")
-    console.print(f"[bold]{t['due']}:[/] {t['due_line'].format(today=stats.due_today, week=stats.due_week)}")
-    table = Table(title=t["topics"], title_justify="left")
-    for col in (t["topic"], t["mastered"], t["learning"], t["new"], t["bar"]):
-        table.add_column(col, justify="right" if col not in (t["topic"], t["bar"]) else "left")
+    console.print(f"[bold]{t['stats_due']}:[/] {t['due_line'].format(today=stats.due_today, week=stats.due_week)}")
+    table = Table(title=t["stats_topics"], title_justify="left")
+    for col in (t["stats_topic"], t["stats_mastered"], t["learning"], t["stats_new"], t["bar"]):
+        table.add_column(col, justify="right" if col not in (t["stats_topic"], t["bar"]) else "left")
     for r in stats.topics:
         table.add_row(f"{r.name} [dim]({r.topic})[/]", str(r.mastered), str(r.learning), str(r.new),
                       bar([(r.mastered, "green"), (r.learning, "yellow")], r.total))

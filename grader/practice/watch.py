@@ -10,7 +10,6 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from fsrs import Rating
 from rich.console import Console
@@ -18,24 +17,12 @@ from rich.panel import Panel
 
 from ..bank import Bank
 from ..errors import AttnbankError
+from ..i18n import strings
+from ..outcome import Settings, Verdict
 from ..render_terminal import markdown
-from ..sandbox import Settings
 from ..schema import CodingQuestion
 from .record import record_grade
 from .store import Store
-
-L10N = {
-    "en": {"watching": "Watching {file}: save it to re-grade; Ctrl-C to stop.", "hint": "Hint {i}",
-           "gone": "{file} is gone; waiting for it to come back.",
-           "recorded": "Review recorded ({rating}); next due {due} UTC.",
-           "logged": "Passed again; the card is not due, so only the grade was logged.",
-           "ratings": {Rating.Good: "Good", Rating.Hard: "Hard"}},
-    "zh": {"watching": "正在监视 {file}：保存即重新评测，Ctrl-C 退出。", "hint": "提示 {i}",
-           "gone": "文件 {file} 不存在了，等待重新创建。",
-           "recorded": "已记一次复习（{rating}），下次 {due} UTC 到期。",
-           "logged": "再次通过；这张卡片还没到期，只记录评测结果。",
-           "ratings": {Rating.Good: "良好", Rating.Hard: "困难"}},
-}
 
 
 class Watcher:
@@ -48,10 +35,10 @@ class Watcher:
         if not isinstance(self.q, CodingQuestion):
             raise AttnbankError(f"'{qid}' is a {self.q.kind} question: only coding questions are graded")
         self.console, self.lang, self.db, self.clock = console, lang, db, clock
-        self.t = L10N[lang]
+        self.t = strings(lang)
         self.failures = 0
 
-    def grade_once(self) -> dict[str, Any] | None:
+    def grade_once(self) -> Verdict | None:
         """Grade the file, print the feedback and any unlocked hints, log the result."""
         from ..grade import grade
         from ..report import render
@@ -63,19 +50,19 @@ class Watcher:
         if self.console.is_terminal:
             self.console.clear()
         render(verdict, self.console, self.lang)
-        if not verdict["passed"]:
+        if not verdict.passed:
             self.failures += 1
             hints = self.q.coding.hints[:self.failures]
             for i, hint in enumerate(hints, 1):
                 style = "yellow" if i == len(hints) else "dim"
-                self.console.print(Panel(markdown(hint.get(self.lang)), title=self.t["hint"].format(i=i),
+                self.console.print(Panel(markdown(hint.get(self.lang)), title=self.t["hint_n"].format(i=i),
                                          title_align="left", border_style=style))
         rating = Rating.Hard if min(self.failures, len(self.q.coding.hints)) >= 2 else Rating.Good
         with Store.open(self.db) as store:
-            card = record_grade(store, self.q.id, verdict["passed"], verdict["status"], self.clock(), "watch",
+            card = record_grade(store, self.q.id, verdict.passed, verdict.status, self.clock(), "watch",
                                 rating)
-        if verdict["passed"]:
-            self.console.print(self.t["recorded"].format(rating=self.t["ratings"][rating],
+        if verdict.passed:
+            self.console.print(self.t["recorded"].format(rating=self.t[f"rating_{int(rating)}"],
                                                          due=f"{card.due:%Y-%m-%d %H:%M}")
                                if card else self.t["logged"])
         self.console.print(f"[dim]{self.t['watching'].format(file=self.file)}[/]")

@@ -1,0 +1,72 @@
+"""Gradients: float64 gradients of the candidate's outputs (w.r.t. the inputs and, for modules, the weights)
+match the reference's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from ..inputs import cast
+from ..invoke import Impl, flatten, load_weights
+from ..outcome import CheckResult
+from ..plan import Prepared, round_trip
+from ..tolerance import max_abs
+from .base import Context, Outputs, Params, check, fail, ok, skip, where
+from .perturb import noise_like
+
+
+def _grad_inputs(ctx: Context, prep: Prepared, wrt: list[str]) -> dict[str, Any]:
+    args = round_trip(prep.master, torch.float64, ctx.device)[1]
+    for n in wrt:
+        args[n] = args[n].detach().clone().requires_grad_(True)
+    return args
+
+
+def _grads(impl: Impl, ctx: Context, prep: Prepared, wrt: list[str]) -> tuple[list[torch.Tensor], list[str]]:
+    """Gradients of a fixed random projection of every float output w.r.t. `wrt` (and module weights)."""
+    args = _grad_inputs(ctx, prep, wrt)
+    params_out: list[torch.nn.Parameter] = []
+    names = list(wrt)
+    if prep.case.init is not None:  # a module: also its parameters' gradients, by name
+        instance = impl.call(impl.obj, cast(prep.init, torch.float64, ctx.device), "gradients")
+        load_weights(instance, prep.weights, torch.float64, ctx.device)
+        for n, p in sorted(instance.named_parameters()):
+            names.append(n)
+            params_out.append(p)
+        leaves = [impl.call(instance, args, f"case {prep.case.id}, gradients")]
+    else:
+        leaves = [impl.call(impl.obj, args, f"case {prep.case.id}, gradients")]
+    outs = [t for t in flatten(leaves) if isinstance(t, torch.Tensor) and t.is_floating_point()]
+    gen = torch.Generator().manual_seed(prep.seed + 4)
+    total = sum((o.nan_to_num(posinf=0.0, neginf=0.0) * noise_like(o, gen, 1.0)).sum() for o in outs)
+    inputs = [args[n] for n in wrt] + params_out
+    grads = torch.autograd.grad(total, inputs, allow_unused=True)
+    return [g if g is not None else torch.zeros_like(x) for g, x in zip(grads, inputs)], names
+
+
+@check("gradients")
+def gradients(ctx: Context, params: Params, outputs: Outputs) -> CheckResult:
+    if "float64" not in ctx.question.coding.dtypes:
+        return skip("gradients", "this question is not graded in float64")
+    wrt: list[str] = params.get("wrt", ["q", "k", "v"])
+    preps = ctx.arg_cases(params, needs=wrt)[:1] if not params.get("cases") else ctx.arg_cases(params, needs=wrt)
+    for prep in preps:
+        want, names = _grads(ctx.reference, ctx, prep, wrt)
+        try:
+            got, _ = _grads(ctx.candidate, ctx, prep, wrt)
+        except RuntimeError as exc:  # raised by autograd while differentiating the candidate's output
+            if "does not require grad" in str(exc) or "element 0 of tensors" in str(exc):
+                return fail("gradients", f"{where(prep, ctx.seed)}: the output is not differentiable w.r.t. the "
+                            "inputs (detached, computed under no_grad, or converted through NumPy)")
+            first = str(exc).strip().splitlines()[0]
+            return fail("gradients", f"{where(prep, ctx.seed)}: backpropagating through your output failed: {first}")
+        for name, g, w in zip(names, got, want):
+            err = max_abs(g, w)
+            tol = 1e-6 * (1 + float(w.abs().max()))
+            if not torch.isfinite(g).all() or err > tol:
+                nonfinite = "" if torch.isfinite(g).all() else " (the gradient has NaN/inf)"
+                return fail("gradients", f"{where(prep, ctx.seed)}: gradient w.r.t. `{name}` is off by {err:.3g} "
+                            f"(tolerance {tol:.3g}){nonfinite}", max_abs_err=err)
+    return ok("gradients", f"float64 gradients w.r.t. {', '.join(wrt)} match the reference")
+

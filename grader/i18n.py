@@ -1,0 +1,119 @@
+"""Every user-facing string of attnbank in both languages, defined once: key -> (English, Chinese).
+
+The study site's templates read this table as `UI`; the terminal (show, practice, watch, stats) reads one
+language of it through `strings(lang)`.
+"""
+
+from __future__ import annotations
+
+LANGS = ("en", "zh")
+
+TEXT: dict[str, tuple[str, str]] = {
+    # the study site (and shared labels)
+    "home": ("Home", "首页"), "search": ("Search", "搜索"),
+    "search_ph": ("Search questions (English or 中文)", "搜索题目（中文或 English）"),
+    "lang_switch": ("中文", "English"), "lang_label": ("Switch language", "切换语言"),
+    "theme": ("Dark / light", "深色 / 浅色"),
+    "topics": ("Topics", "主题"), "questions": ("Questions", "题目"), "all": ("All", "全部"),
+    "topic": ("Topic", "主题"), "kind": ("Kind", "题型"), "difficulty": ("Difficulty", "难度"),
+    "tag": ("Tag", "标签"), "status": ("Progress", "学习进度"),
+    "concept": ("Concept", "概念题"), "quiz": ("Quiz", "测验题"), "coding": ("Coding", "编程题"),
+    "easy": ("Easy", "简单"), "medium": ("Medium", "中等"), "hard": ("Hard", "困难"),
+    "new": ("Not started", "未学习"), "studied": ("Studied", "已学习"), "mastered": ("Mastered", "已掌握"),
+    "n_questions": ("questions", "道题"), "n_topics": ("topics", "个主题"), "shown": ("shown", "道符合条件"),
+    "empty_topics": ("Topics with no questions yet", "还没有题目的主题"),
+    "part_mechanism": ("Part 1 · The mechanism", "第一部分 · 注意力机制本身"),
+    "part_applications": ("Part 2 · Attention in applications", "第二部分 · 注意力在各领域的应用"),
+    "no_match": ("No question matches.", "没有符合条件的题目。"),
+    "how": ("How to use attnbank", "怎么用 attnbank"),
+    "how_site": ("Study here: read the question, answer it yourself, then open the model answer. Mark what "
+                 "you have studied or mastered; progress stays in this browser (export it to move it).",
+                 "在这里学：先读题、自己作答，再展开参考答案。把题目标记为已学习或已掌握；进度只存在当前浏览器里"
+                 "（可导出后迁移到别的设备）。"),
+    "how_code": ("Coding questions: write the starter file, fill it in, and let the grader run it.",
+                 "编程题：先生成起始代码，写完后交给评测器运行检查。"),
+    "how_practice": ("Practise in the terminal with spaced repetition.", "在终端里按间隔重复的节奏刷题。"),
+    "export": ("Export progress", "导出进度"), "import": ("Import progress", "导入进度"),
+    "imported": ("Progress imported.", "进度已导入。"),
+    "import_bad": ("Not an attnbank progress file.", "不是 attnbank 的进度文件。"),
+    "prompt": ("Question", "题目"), "hints": ("Hints", "提示"), "hint": ("Hint", "提示"),
+    "answer": ("Model answer", "参考答案"),
+    "try_first": ("Show the model answer (try it yourself first)", "查看参考答案（建议先自己想一想）"),
+    "pitfalls": ("Pitfalls", "常见错误"), "follow_ups": ("Follow-ups", "追问"),
+    "references": ("References", "参考文献"), "figures": ("Figures", "图示"),
+    "signature": ("Signature", "函数签名"), "starter": ("Starter code", "起始代码"),
+    "commands": ("Run it", "本地评测"), "copy": ("Copy", "复制"), "copied": ("Copied", "已复制"),
+    "mistakes": ("Known mistakes the grader recognises", "评测器能识别的典型错误"),
+    "reference": ("Reference solution", "参考实现"),
+    "show_reference": ("Show the reference solution", "查看参考实现"),
+    "choose_one": ("Choose one answer.", "单选。"),
+    "choose_all": ("Choose every correct answer.", "多选：选出所有正确答案。"),
+    "your_answer": ("Your answer", "你的答案"), "check": ("Check", "核对答案"),
+    "correct": ("Correct.", "回答正确。"),
+    "wrong": ("Not quite: see the explanations.", "不对，看看每个选项的解析。"),
+    "wrong_num": ("Not quite.", "不对。"), "expected": ("Expected", "正确答案"),
+    "mark": ("Your progress", "学习进度"), "terminal": ("practice", "终端练习"),
+    "prev": ("Previous", "上一题"), "next": ("Next", "下一题"),
+    "skip": ("Skip to content", "跳到正文"),
+    "filters": ("Filters", "筛选"),
+    "footer": ("attnbank study site: built offline, no tracking, progress stays in your browser.",
+               "attnbank 学习站：纯离线生成，无任何跟踪，进度只保存在你的浏览器里。"),
+
+    # the terminal: `attnbank show`
+    "starter_panel": ("Starter", "起始代码"),
+    "answer_key": ("Answer", "正确答案"),
+    "show_more": ("run with --answer to see the model answer", "加 --answer 查看参考答案"),
+    "grade_with": ("Grade it with", "评测命令"),
+    # practice sessions
+    "card_due": ("due", "到期复习"), "card_new": ("new", "新卡片"),
+    "think": ("Type your answer (optional), Enter to reveal › ", "先想一想或写下答案，回车查看参考答案 › "),
+    "rate": ("Rate: [1] Again  [2] Hard  [3] Good  [4] Easy   [q] quit",
+             "自评：[1] 重来  [2] 困难  [3] 良好  [4] 简单   [q] 退出"),
+    "rating_1": ("Again", "重来"),
+    "rating_2": ("Hard", "困难"),
+    "rating_3": ("Good", "良好"),
+    "rating_4": ("Easy", "简单"),
+    "choice": ("Your answer (letter{s}; q to quit) › ", "你的答案（填选项字母{s}；q 退出）› "),
+    "several": ("several correct: give every one", "多选题，需选出全部正确项"),
+    "number": ("Your answer (a number{unit}; q to quit) › ", "你的答案（填数值{unit}；q 退出）› "),
+    "unit": (" in {unit}", "，单位 {unit}"),
+    "bad_choice": ("Give letters among {letters}.", "请填 {letters} 中的字母。"),
+    "bad_number": ("Give a number, e.g. 4096 or 1.5e3.", "请填一个数，例如 4096 或 1.5e3。"),
+    "quiz_right": ("Right", "答对了"), "quiz_wrong": ("Wrong", "答错了"), "rated": ("rated", "记为"),
+    "workspace": ("Starter written to", "起始代码已写入"), "kept": ("Your file (kept)", "文件已存在，继续使用"),
+    "coding_next": ("Edit it; re-grade on every save with", "改完保存即自动评测："),
+    "or_grade": ("or grade once with", "或手动评测一次："),
+    "coding_keys": ("[n] next (the review is recorded when your code passes)  [1] Again (give up for now)  [q] quit",
+                    "[n] 下一题（代码通过评测时记一次复习）  [1] 重来（先放一放）  [q] 退出"),
+    "nothing": ("Nothing to practise: no card is due and there are no new ones{filters}.",
+                "没有要复习的卡片，也没有新卡片{filters}。"),
+    "next_due": ("Next card due {when} UTC.", "下一张卡片 {when} UTC 到期。"),
+    "done": ("Session over: {n} reviewed ({counts}). Progress saved in {db}.",
+             "本次复习结束：共 {n} 张（{counts}），进度已保存到 {db}。"),
+    "script_end": ("The answers file ended; session saved.", "答案文件已读完，进度已保存。"),
+    # watch mode
+    "watching": ("Watching {file}: save it to re-grade; Ctrl-C to stop.",
+                 "正在监视 {file}：保存即重新评测，Ctrl-C 退出。"),
+    "hint_n": ("Hint {i}", "提示 {i}"),
+    "gone": ("{file} is gone; waiting for it to come back.", "文件 {file} 不存在了，等待重新创建。"),
+    "recorded": ("Review recorded ({rating}); next due {due} UTC.", "已记一次复习（{rating}），下次 {due} UTC 到期。"),
+    "logged": ("Passed again; the card is not due, so only the grade was logged.",
+               "再次通过；这张卡片还没到期，只记录评测结果。"),
+    # `attnbank stats`
+    "per_day": ("Reviews per day (last {days} days, UTC)", "每日复习量（最近 {days} 天，UTC）"),
+    "retention": ("Retention", "记忆保持率"),
+    "retention_note": ("{pct} of {n} repeat reviews not rated Again", "{n} 次重复复习中 {pct} 没有选“重来”"),
+    "none": ("no repeat reviews yet", "还没有重复复习"), "stats_due": ("Due", "到期"),
+    "due_line": ("{today} today, {week} within 7 days", "今天 {today} 张，7 天内 {week} 张"),
+    "stats_topics": ("Mastery per topic", "各主题掌握度"), "stats_topic": ("topic", "主题"),
+    "stats_mastered": ("mastered", "已掌握"),
+    "learning": ("learning", "学习中"),
+    "stats_new": ("new", "未学"),
+    "bar": ("progress", "进度"), "total": ("Total reviews: {n}", "累计复习 {n} 次"),
+}
+
+
+def strings(lang: str) -> dict[str, str]:
+    """The table in one language."""
+    i = LANGS.index(lang)
+    return {key: pair[i] for key, pair in TEXT.items()}

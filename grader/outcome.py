@@ -1,0 +1,90 @@
+"""The grader's public types, defined once: how to grade (Settings) and what comes back (CheckResult, Verdict).
+
+Torch-free: the parent process, the report, `grade --json` and the practice log all use these; the worker
+builds them and sends them across the process boundary as JSON (`as_dict` / `from_dict`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, get_args
+
+Status = Literal["passed", "failed", "error", "internal", "timeout", "crashed", "invalid"]
+"""passed/failed: every check ran; error: the candidate raised; internal: the grader itself crashed (a bug in
+attnbank, never the candidate's fault); timeout/crashed: the candidate's process was stopped or died;
+invalid: the file cannot be graded (syntax, imports, signature, parameter names)."""
+STATUSES: tuple[str, ...] = get_args(Status)
+JSON_KEYS = ("question", "file", "passed", "status", "checks", "diagnosis", "diagnosis_text", "error")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How to grade: device, dtype, seed, and the per-file timeout in CPU seconds (None = the question's)."""
+
+    device: str = "cpu"
+    dtype: str = "float32"
+    seed: int = 0
+    timeout: float | None = None
+    tf32: bool = False  # allow TF32 matmuls for float32 on CUDA
+
+
+@dataclass
+class CheckResult:
+    """The outcome of one check; `passed` is None when the check was skipped (with the reason)."""
+
+    name: str
+    passed: bool | None
+    message: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "passed": self.passed, "message": self.message, "details": self.details}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> CheckResult:
+        return cls(d["name"], d["passed"], d["message"], d.get("details") or {})
+
+
+@dataclass
+class Verdict:
+    """Everything known about one graded file. `error` is the candidate's own traceback for status error,
+    the grader's for status internal; `output` is the worker's last output after a crash or timeout."""
+
+    file: str
+    question: str | None = None
+    status: Status = "invalid"
+    checks: list[CheckResult] = field(default_factory=list)
+    diagnosis: str | None = None  # the id of the known mistake the candidate behaves like
+    diagnosis_text: dict[str, dict[str, str]] | None = None  # {"title": {en, zh}, "explanation": {en, zh}}
+    error: str | None = None
+    output: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+    def failed_checks(self) -> list[CheckResult]:
+        return [c for c in self.checks if c.passed is False]
+
+    def check(self, name: str) -> CheckResult:
+        """The result of check `name` (KeyError if it did not run)."""
+        for c in self.checks:
+            if c.name == name:
+                return c
+        raise KeyError(f"{name} not in {[c.name for c in self.checks]}")
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form (`grade --json`), plus `output` when there is one."""
+        d = {"question": self.question, "file": self.file, "passed": self.passed, "status": self.status,
+             "checks": [c.as_dict() for c in self.checks], "diagnosis": self.diagnosis,
+             "diagnosis_text": self.diagnosis_text, "error": self.error}
+        if self.output is not None:
+            d["output"] = self.output
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Verdict:
+        if d["status"] not in STATUSES:
+            raise ValueError(f"unknown verdict status {d['status']!r}")
+        return cls(d["file"], d.get("question"), d["status"], [CheckResult.from_dict(c) for c in d["checks"]],
+                   d.get("diagnosis"), d.get("diagnosis_text"), d.get("error"), d.get("output"))

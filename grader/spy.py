@@ -1,0 +1,122 @@
+"""Recording what candidate code does while it runs: forbidden ops (at the torch-function and aten levels),
+the largest tensors it creates, and arguments it modifies in place."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from torch.overrides import TorchFunctionMode
+from torch.utils._python_dispatch import TorchDispatchMode
+
+from .inputs import clone
+from .invoke import CandidateError, trim_trace
+
+FORBIDDEN = {
+    "sdpa": ("scaled_dot_product", "_flash_attention", "_efficient_attention", "_cudnn_attention"),
+    "mha": ("multi_head_attention", "_native_multi_head_attention", "_transformer_encoder_layer"),
+    "autograd_grad": ("autograd.grad", "backward"),
+}
+
+
+@dataclass
+class Record:
+    """What the candidate did during its calls: forbidden uses, largest tensors, mutations."""
+
+    forbidden: list[str] = field(default_factory=list)
+    largest: list[tuple[int, str, tuple[int, ...]]] = field(default_factory=list)
+    mutations: list[str] = field(default_factory=list)
+
+
+class _FunctionSpy(TorchFunctionMode):
+    def __init__(self, rec: Record, groups: list[str]):
+        super().__init__()
+        self.rec, self.groups = rec, groups
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        if isinstance(func, (torch._ops.OpOverload, torch._ops.OpOverloadPacket)):
+            full = f"torch.ops.{func}"
+        else:
+            name = getattr(func, "__qualname__", None) or getattr(func, "__name__", str(func))
+            full = f"{getattr(func, '__module__', '') or ''}.{name}"
+        for g in self.groups:
+            if any(p in full for p in FORBIDDEN[g]) and full not in self.rec.forbidden:
+                self.rec.forbidden.append(full)
+        return func(*args, **(kwargs or {}))
+
+
+class _DispatchSpy(TorchDispatchMode):
+    @classmethod
+    def _should_skip_dynamo(cls) -> bool:  # pragma: no mutate block (torch calls it while the class is created)
+        # torch would wrap __torch_dispatch__ in dynamo.disable, importing all of dynamo (~2 s) on first use
+        return False
+
+    def __init__(self, rec: Record, groups: list[str]):
+        super().__init__()
+        self.rec, self.groups = rec, groups
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        name = str(func.overloadpacket.__name__) if hasattr(func, "overloadpacket") else str(func)
+        for g in self.groups:
+            if any(p in name for p in FORBIDDEN[g]) and f"aten.{name}" not in self.rec.forbidden:
+                self.rec.forbidden.append(f"aten.{name}")
+        for t in flatten_tensors(out):
+            if t.numel() > (self.rec.largest[0][0] if len(self.rec.largest) >= 3 else 0):
+                self.rec.largest.append((t.numel(), f"aten.{name}", tuple(t.shape)))
+                self.rec.largest.sort(reverse=True)
+                del self.rec.largest[3:]
+        return out
+
+
+def flatten_tensors(value: Any) -> list[torch.Tensor]:
+    if isinstance(value, torch.Tensor):
+        return [value]
+    if isinstance(value, (tuple, list)):
+        return [t for v in value for t in flatten_tensors(v)]
+    return []
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Whether `a` still equals its copy `b` (tensors compared exactly, NaN equal to NaN; containers followed)."""
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return isinstance(b, (list, tuple)) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, torch.Tensor):
+        return isinstance(b, torch.Tensor) and a.shape == b.shape and torch.equal(
+            torch.nan_to_num(a, nan=0.0) if a.is_floating_point() else a,
+            torch.nan_to_num(b, nan=0.0) if b.is_floating_point() else b)
+    return True
+
+
+class Spy:
+    """Calls candidate code while recording forbidden ops, large tensors and input mutation.
+
+    The aten-level spy is installed only when a question needs it (forbidden ops or a memory check):
+    under any TorchDispatchMode, constructing a tensor subclass such as PyTorch's own `CausalBias`
+    (`torch.nn.attention.bias.causal_lower_right`) fails, so correct code that uses one would error.
+    """
+
+    def __init__(self, groups: list[str], files: set[str], aten: bool = True):
+        self.record = Record()
+        self.groups = groups
+        self.files = files
+        self.aten = aten
+
+    def call(self, fn: Any, kwargs: dict[str, Any], where: str) -> Any:
+        given = clone(kwargs)  # the candidate gets copies, so a mutation cannot corrupt later checks
+        dispatch = _DispatchSpy(self.record, self.groups) if self.aten else contextlib.nullcontext()
+        try:
+            with _FunctionSpy(self.record, self.groups), dispatch:
+                out = fn(**given)
+        except SystemExit as exc:
+            raise CandidateError(exc, f"the candidate called sys.exit({exc.code!r})\n") from None
+        except Exception as exc:
+            raise CandidateError(exc, trim_trace(exc, self.files)) from None
+        for name, value in kwargs.items():
+            if not _same(given[name], value):
+                self.record.mutations.append(f"argument `{name}` was modified in place ({where})")
+        return out

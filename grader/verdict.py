@@ -1,0 +1,157 @@
+"""Grading one candidate file against a prepared plan, and naming the known mistake it behaves like.
+
+Load the file and check its signature, run each check the question configures (in CHECK_NAMES order) on
+outputs computed once and shared, then, if something failed, diagnose. Who is to blame for an exception is
+decided here: the candidate (status error, its own frames), its parameter names (invalid), its output
+(a failed check), or the grader itself (status internal, never blamed on the candidate).
+"""
+
+from __future__ import annotations
+
+import math
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from .checks import ALWAYS_RUN, CHECK_NAMES
+from .checks.base import Context, Outputs
+from .checks.registry import CHECKS
+from .invoke import BadOutput, CandidateError, Impl, WeightError, trim_trace
+from .loader import InvalidCandidate, entry_point, load_source
+from .outcome import CheckResult, Status, Verdict
+from .plan import Plan, Prepared
+from .spy import Spy
+from .tolerance import finite_absmax, leaves_close, max_abs
+
+Emit = Callable[[dict[str, Any]], None]
+
+
+def load_candidate(plan: Plan, path: Path) -> tuple[Any, CheckResult, str | None]:
+    """(the entry point or None, the signature check's result, the candidate's traceback if any)."""
+    signature = plan.question.coding.signature
+
+    def invalid(message: str, exc: BaseException | None = None) -> tuple[None, CheckResult, str | None]:
+        return None, CheckResult("signature", False, message), trim_trace(exc, {str(path)}) if exc else None
+
+    try:
+        module = load_source(path.read_text(encoding="utf-8"), str(path))
+        obj = entry_point(module, plan.question)
+    except SyntaxError as exc:
+        return invalid(f"syntax error: {exc.msg} (line {exc.lineno})", exc)
+    except InvalidCandidate as exc:
+        return invalid(str(exc))
+    except SystemExit as exc:
+        return invalid(f"the file called sys.exit({exc.code!r}) while being imported")
+    except Exception as exc:
+        return invalid(f"importing the file raised {type(exc).__name__}: {exc}", exc)
+    return obj, CheckResult("signature", True, f"`{signature}` found"), None
+
+
+def run_checks(ctx: Context, outputs: Outputs, record: Callable[[CheckResult], None]) -> tuple[Status, str | None]:
+    """Run the configured checks in order; (the status, a traceback: the candidate's or the grader's)."""
+    params = ctx.question.coding.check_params
+    status: Status = "passed"
+    for name in CHECK_NAMES:
+        if name == "signature" or (name not in params and name not in ALWAYS_RUN):
+            continue
+        try:
+            result = CHECKS[name](ctx, params.get(name, {}), outputs)
+        except CandidateError as err:
+            record(CheckResult(name, False, f"raised {err}"))
+            return "error", err.trace
+        except WeightError as exc:
+            record(CheckResult(name, False, str(exc)))
+            return "invalid", None
+        except BadOutput as exc:
+            result = CheckResult(name, False, str(exc))
+        except Exception as exc:  # a bug in the grader itself: say so, never blame the candidate
+            record(CheckResult(name, False, f"internal error in the grader ({type(exc).__name__}: {exc}); "
+                               "please report it with this file"))
+            return "internal", traceback.format_exc()
+        record(result)
+        if result.passed is False:
+            status = "failed"
+            if name == "output_shape":  # nothing else can be compared
+                break
+    return status, None
+
+
+def grade_file(plan: Plan, path: Path, emit: Emit) -> Verdict:
+    """Grade one file against the plan, emitting each check result as it is known."""
+    q = plan.question
+    verdict = Verdict(file=str(path), question=q.id)
+
+    def record(result: CheckResult) -> None:
+        verdict.checks.append(result)
+        emit({"type": "check", "file": str(path), **result.as_dict()})
+
+    obj, signature, verdict.error = load_candidate(plan, path)
+    record(signature)
+    if obj is None:
+        return verdict
+    spy = Spy(q.coding.forbidden, {str(path)}, aten=bool(q.coding.forbidden) or "memory" in q.coding.check_params)
+    ctx = Context(plan, Impl(obj, spy.call), spy)
+    outputs = Outputs(ctx)
+    verdict.status, verdict.error = run_checks(ctx, outputs, record)
+    if verdict.status == "failed":
+        verdict.diagnosis = diagnosis(plan, outputs, verdict.checks)
+        mistake = next((m for m in q.coding.mistakes if m.id == verdict.diagnosis), None)
+        if mistake:
+            verdict.diagnosis_text = {"title": mistake.title.model_dump(),
+                                      "explanation": mistake.explanation.model_dump()}
+    return verdict
+
+
+def diagnosis(plan: Plan, outputs: Outputs, checks: list[CheckResult]) -> str | None:
+    """The known mistake behind the failures: one a failed check named (properties of random outputs, which
+    cannot be matched against the mistakes' outputs), else the one the candidate behaves like."""
+    known = {m.id: m.caught_by for m in plan.question.coding.mistakes}
+    named = [c.details.get("mistake") for c in checks
+             if c.passed is False and known.get(c.details.get("mistake")) == c.name]
+    return named[0] if named else closest_mistake(plan, outputs, {c.name for c in checks if c.passed is False})
+
+
+def closest_mistake(plan: Plan, outputs: Outputs, failed: set[str]) -> str | None:
+    """The known mistake the candidate behaves like on every probe, among those its failures point to.
+
+    Every value case must match; large-logit and raise probes count only where the candidate got to them
+    (grading stops after a wrong output shape). Mistakes' outputs are computed here, on first need.
+    """
+    best: tuple[float, str] | None = None
+    value_ids = {p.case.id for p in plan.cases}
+    for m in plan.question.coding.mistakes:
+        if m.caught_by not in failed:
+            continue
+        score = 0.0
+        for prep in plan.probes:
+            got = outputs.seen(prep)
+            if got is None and prep.case.id not in value_ids:
+                continue
+            score += math.inf if got is None else distance(got, plan.mistake_leaves(m.id, prep), prep)
+            if score == math.inf:
+                break
+        if score < math.inf and (best is None or score < best[0]):
+            best = (score, m.id)
+    return best[1] if best else None
+
+
+def distance(got: list[Any], theirs: list[Any] | str, prep: Prepared) -> float:
+    """How far the candidate's leaves are from a mistake's on one probe, in tolerances (inf: no match)."""
+    if isinstance(theirs, str) or len(got) != len(theirs):
+        return math.inf
+    total = 0.0
+    for g, t, e, tol in zip(got, theirs, prep.golden or theirs, prep.tols or [0.0] * len(theirs)):
+        g = g.detach() if isinstance(g, torch.Tensor) else g
+        tol_m = 0.0
+        if isinstance(t, torch.Tensor) and t.is_floating_point() and isinstance(e, torch.Tensor):
+            # the mistake's own rounding error grows with its magnitude relative to the oracle's
+            mag, ref = finite_absmax(t, empty=1.0), finite_absmax(e, empty=1.0)
+            tol_m = max(4 * tol * max(1.0, mag / max(ref, 1e-12)) if tol else 0.0, 1e-6 * mag)
+        if not leaves_close(g, t, tol_m):
+            return math.inf
+        if isinstance(t, torch.Tensor) and t.is_floating_point():
+            total += max_abs(g, t) / (tol_m or 1.0)
+    return total

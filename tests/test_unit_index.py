@@ -1,0 +1,102 @@
+"""The index cache: rebuilt when a question file's size or mtime changes, reused otherwise, kept in XDG_CACHE_HOME."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grader import index
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILDS: list[str] = []  # the text of q.yaml at each rebuild of the index
+
+
+@pytest.fixture
+def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A tiny bank (topics and one question file), with the cache in the temp dir and builds counted."""
+    r = tmp_path / "bank"
+    (r / "questions" / "t").mkdir(parents=True)
+    (r / "questions" / "topics.yaml").write_text("a: 1\n", encoding="utf-8")
+    (r / "questions" / "t" / "q.yaml").write_text("difficulty: easy\n", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    def build(root: Path) -> dict:
+        text = (root / "questions" / "t" / "q.yaml").read_text(encoding="utf-8")
+        BUILDS.append(text)
+        return {"topics": [], "questions": [{"id": "q", "text": text}]}
+
+    monkeypatch.setattr(index, "_build", build)
+    BUILDS[:] = []
+    return r
+
+
+def _touch(path: Path, text: str, mtime_ns: int | None = None) -> None:
+    st = path.stat()
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(st.st_atime_ns, mtime_ns if mtime_ns is not None else st.st_mtime_ns))
+
+
+def test_unchanged_files_reuse_the_cache(root: Path) -> None:
+    assert index.load_index(root)["questions"][0]["text"] == "difficulty: easy\n"
+    assert index.load_index(root)["questions"][0]["text"] == "difficulty: easy\n"
+    assert len(BUILDS) == 1
+    assert list((root.parent / "cache" / "attnbank").glob("index-*.json"))
+
+
+def test_a_size_change_rebuilds_even_with_the_same_mtime(root: Path) -> None:
+    index.load_index(root)
+    _touch(root / "questions" / "t" / "q.yaml", "difficulty: hard\n\n")  # mtime restored
+    assert index.load_index(root)["questions"][0]["text"] == "difficulty: hard\n\n"
+    assert len(BUILDS) == 2
+
+
+def test_an_mtime_change_rebuilds_even_with_the_same_size(root: Path) -> None:
+    index.load_index(root)
+    q = root / "questions" / "t" / "q.yaml"
+    _touch(q, "difficulty: hard\n", mtime_ns=q.stat().st_mtime_ns + 5_000_000_000)  # same size as "easy"
+    assert index.load_index(root)["questions"][0]["text"] == "difficulty: hard\n"
+    assert len(BUILDS) == 2
+
+
+def test_added_and_removed_files_rebuild(root: Path) -> None:
+    index.load_index(root)
+    extra = root / "questions" / "t" / "r.yaml"
+    extra.write_text("x\n", encoding="utf-8")
+    index.load_index(root)
+    extra.unlink()
+    index.load_index(root)
+    assert len(BUILDS) == 3
+
+
+def test_fingerprint_depends_on_root_and_version(root: Path, tmp_path: Path, monkeypatch) -> None:
+    other = tmp_path / "other"
+    shutil.copytree(root, other)
+    assert index._fingerprint(root) != index._fingerprint(other)
+    before = index._fingerprint(root)
+    monkeypatch.setattr(index, "VERSION", index.VERSION + 1)
+    assert index._fingerprint(root) != before
+
+
+def test_a_corrupt_cache_is_rebuilt(root: Path) -> None:
+    index.load_index(root)
+    (cache,) = (root.parent / "cache" / "attnbank").glob("index-*.json")
+    cache.write_text("{not json", encoding="utf-8")
+    assert index.load_index(root)["questions"][0]["id"] == "q"
+    assert len(BUILDS) == 2
+
+
+def test_the_real_bank_lists_an_edited_difficulty(tmp_path: Path, monkeypatch) -> None:
+    """End to end on a copy of the bank: editing a question file changes what the index says."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    copy = tmp_path / "bank"
+    shutil.copytree(ROOT / "questions", copy / "questions")
+    shutil.copytree(ROOT / "solutions", copy / "solutions")
+    entry = index.find(index.load_index(copy), "sdpa")
+    path = copy / entry["file"] if not Path(entry["file"]).is_absolute() else Path(entry["file"])
+    text = path.read_text(encoding="utf-8")
+    new = "hard" if entry["difficulty"] != "hard" else "easy"
+    assert f"difficulty: {entry['difficulty']}" in text
+    path.write_text(text.replace(f"difficulty: {entry['difficulty']}", f"difficulty: {new}"), encoding="utf-8")
+    assert index.find(index.load_index(copy), "sdpa")["difficulty"] == new
