@@ -17,6 +17,7 @@ from .errors import AttnbankError
 LANGS = click.Choice(["en", "zh"])
 DEVICES = click.Choice(["cpu", "cuda"])
 DTYPE_NAMES = click.Choice(["float32", "float64", "float16", "bfloat16"])
+POSITIVE = click.FloatRange(min=0, min_open=True)
 
 
 class Group(click.Group):
@@ -89,18 +90,38 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
+def _wrap(text: str, room: int) -> list[str]:
+    """`text` in lines of at most `room` cells, broken at the last space that fits (anywhere in CJK runs)."""
+    lines, line = [], ""
+    for char in text:
+        if _width(line + char) > room:
+            cut = line.rfind(" ")
+            head, line = (line[:cut], line[cut + 1:]) if cut > 0 else (line, "")
+            lines.append(head)
+        line += char
+    return [*lines, line]
+
+
+def column_lines(rows: list[list[str]], header: list[str], width: int | None) -> list[str]:
+    """Aligned columns; the last one wraps within `width` cells (None: never wrapped, as when piped)."""
+    widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
+    indent = sum(widths) + 2 * len(widths)
+    room = max(20, width - indent) if width else None
+    out = []
+    for row in [header, *rows]:
+        cells = [cell + " " * (w - _width(cell)) for cell, w in zip(row, widths)]
+        first, *rest = _wrap(row[-1], room) if room else [row[-1]]
+        out.append("  ".join([*cells, first]))
+        out.extend(" " * indent + more for more in rest)
+    return out
+
+
 def _print_columns(rows: list[list[str]], header: list[str]) -> None:
-    """Aligned columns, the last one cut to the terminal width (a rich table takes ~0.4 s for 100 rows)."""
+    """Aligned columns on stdout, the titles wrapped on a terminal and whole when piped (a rich table is slow)."""
     import shutil
 
-    widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
-    room = max(20, shutil.get_terminal_size((120, 24)).columns - sum(widths) - 2 * len(widths))
-    for n, row in enumerate([header, *rows]):
-        cells = [cell + " " * (w - _width(cell)) for cell, w in zip(row, widths)]
-        last = row[-1]
-        while _width(last) > room:
-            last = last[:-2] + "…"
-        line = "  ".join([*cells, last])
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    for n, line in enumerate(column_lines(rows, header, width)):
         click.echo(click.style(line, bold=True) if n == 0 else line)
 
 
@@ -119,13 +140,19 @@ def show(qid: str, lang: str, answer: bool) -> None:
 @click.argument("qid", metavar="ID")
 @click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               show_default=True, help="Folder to write the starter file into.")
-@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.option("--force", is_flag=True, help="Overwrite an existing file with the starter.")
 def start(qid: str, directory: Path, force: bool) -> None:
-    """Write a coding question's starter file (never overwrites without --force)."""
-    from .workspace import write_starter
+    """Write a coding question's starter file; an existing file is kept (your work), unless --force."""
+    from .workspace import starter_path, write_starter
 
-    path = write_starter(_bank(), qid, directory, force)
-    click.echo(f"wrote {path}\nnext: edit it, then run  attnbank grade {qid} {path}")
+    bank = _bank()
+    path = starter_path(directory, qid)
+    if path.exists() and not force and bank.get(qid).kind == "coding":
+        click.echo(f"kept {path}: it already exists (--force replaces it with the starter)")
+    else:
+        path = write_starter(bank, qid, directory, force)
+        click.echo(f"wrote {path}")
+    click.echo(f"next: edit it, then run  attnbank grade {qid} {path}")
 
 
 @cli.command()
@@ -134,13 +161,17 @@ def start(qid: str, directory: Path, force: bool) -> None:
 @click.option("--device", type=DEVICES, default="cpu", show_default=True)
 @click.option("--dtype", type=DTYPE_NAMES, default="float32", show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of every generated input.")
-@click.option("--timeout", type=float, help="CPU seconds before the candidate is stopped (default: the question's).")
+@click.option("--timeout", type=POSITIVE, help="CPU seconds before the candidate is stopped (default: the question's).")
 @click.option("--tf32", is_flag=True, help="Allow TF32 matmuls for float32 on CUDA (tolerances adapt).")
 @click.option("--lang", type=LANGS, default="en", show_default=True, help="Language of the diagnosis.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout; progress goes to stderr.")
+@click.option("--no-record", is_flag=True, help="Do not log this grade in the progress database.")
 def grade(qid: str, file: Path, device: str, dtype: str, seed: int, timeout: float | None, tf32: bool, lang: str,
-          as_json: bool) -> None:
-    """Grade FILE against question ID. Exit 0 if every check passes, 1 if not, 2 on usage errors."""
+          as_json: bool, no_record: bool) -> None:
+    """Grade FILE against question ID. Exit 0 if every check passes, 1 if not, 2 on usage errors.
+
+    The result is logged in the progress database (created on first use; see `attnbank progress path`).
+    """
     from .grade import grade as run_grade
     from .practice.record import record_cli_grade
     from .report import as_json as to_json
@@ -152,9 +183,8 @@ def grade(qid: str, file: Path, device: str, dtype: str, seed: int, timeout: flo
         click.echo(to_json(verdict))
     else:
         render(verdict, _console(), lang)
-    note = record_cli_grade(qid, verdict)  # only when a progress database exists
-    if note:
-        click.echo(note, err=True)
+    if not no_record:
+        click.echo(record_cli_grade(qid, verdict), err=True)
     sys.exit(0 if verdict["passed"] else 1)
 
 
@@ -167,11 +197,16 @@ def grade(qid: str, file: Path, device: str, dtype: str, seed: int, timeout: flo
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("-j", "--jobs", type=int, default=2, show_default=True, help="Questions graded in parallel.")
 def check_cmd(qids: tuple[str, ...], device: str, dtype: tuple[str, ...], seed: int, jobs: int) -> None:
-    """The bank tests itself: references and alternatives pass, mistakes fail as themselves, starters fail."""
+    """The bank tests itself: references and alternatives pass, mistakes fail as themselves, starters fail.
+
+    Progress goes to stderr; the closing `N passed, N failed` line to stdout.
+    """
     from .selfcheck import run_selfcheck
 
-    ok = run_selfcheck(_bank(), list(qids), device, list(dtype) or None, seed, jobs, _console(stderr=True))
-    sys.exit(0 if ok else 1)
+    passed, failed = run_selfcheck(_bank(), list(qids), device, list(dtype) or None, seed, jobs,
+                                   _console(stderr=True))
+    click.echo(f"{passed} passed, {failed} failed")
+    sys.exit(0 if failed == 0 and passed > 0 else 1)
 
 
 @cli.command()

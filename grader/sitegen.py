@@ -18,14 +18,14 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from . import figures
+from . import figures, paths
 from .bank import Bank
 from .errors import AttnbankError
 from .markup import MarkupError, highlight_code, plain_text, pygments_css, render_inline, render_markdown
 from .schema import CodingQuestion, QuizQuestion, Text
 from .workspace import starter_path
 
-SITE_SRC = Path(__file__).resolve().parent.parent / "site"
+SITE_SRC = paths.site_dir()
 MARKER = ".attnbank-site"  # marks a folder as a build output that may be replaced
 KINDS = ("concept", "quiz", "coding")
 DIFFICULTIES = ("easy", "medium", "hard")
