@@ -114,3 +114,15 @@ def test_an_installed_wheel_finds_its_bank_from_any_folder(wheel: Path, tmp_path
     env["ATTNBANK_ROOT"] = str(ROOT / "tests/fixtures/practice_bank")  # ATTNBANK_ROOT still picks another bank
     fixture = attnbank("list", "--json")
     assert fixture.returncode == 0 and fixture.stdout != other.stdout
+
+
+def test_ci_runs_readme_setup_verbatim_in_a_fresh_venv() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- .ci/run runs this block verbatim -->\n```bash\n", 1)[1].split("```", 1)[0]
+    printed = subprocess.run(["bash", str(ROOT / ".ci/run"), "--print"], capture_output=True, text=True, check=True)
+    assert printed.stdout == block and len(block.splitlines()) == 2
+    setup, tests = block.splitlines()
+    assert setup.index("pip install torch") < setup.index('pip install -e ".[dev]"')  # torch first
+    assert tests.startswith("python -m pytest -q")
+    script = (ROOT / ".ci/run").read_text(encoding="utf-8")
+    assert 'python3 -m venv "$venv"' in script and "mktemp -d" in script  # never the machine's own Python
