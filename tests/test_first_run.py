@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from grader.cli import cli, column_lines
+from grader.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -76,7 +76,7 @@ def test_list_never_cuts_titles_when_piped() -> None:
 
 
 def test_list_wraps_titles_on_a_terminal() -> None:
-    from grader.cli import _width
+    from grader.cli import _width, column_lines
 
     title = "Implement rotary position embedding (RoPE) for queries and keys in a decoder"
     zh = "手写旋转位置编码（RoPE），并用在解码器的 query 和 key 上"
