@@ -5,6 +5,7 @@ Every problem is collected and reported at once as `file: field: message`; nothi
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -83,10 +84,47 @@ def _read_yaml(path: Path, rel: str, problems: list[str]):
     return None
 
 
+def _top_level_names(source: str) -> set[str]:
+    """Names a module binds at its top level (functions, classes, assignments, imports)."""
+    names: set[str] = set()
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+    return names
+
+
+def _check_reference(q: CodingQuestion, rel: str, source: str, problems: list[str]) -> None:
+    """What the schema cannot see: the entry point exists and every patch applies exactly once."""
+    ref = f"solutions/{q.id}/reference.py"
+    try:
+        names = _top_level_names(source)
+    except SyntaxError as exc:
+        problems.append(f"{rel}: coding: {ref}: syntax error (line {exc.lineno}): {exc.msg}")
+        return
+    if q.coding.entry_point not in names:
+        problems.append(f"{rel}: coding.entry_point: '{q.coding.entry_point}' is not defined in {ref}")
+    for i, m in enumerate(q.coding.mistakes):
+        patched = source
+        for j, p in enumerate(m.patch or []):
+            count = patched.count(p.find)
+            if count != 1:
+                problems.append(f"{rel}: coding.mistakes.{i}.patch.{j}.find: {p.find!r} occurs {count} times in "
+                                f"{ref} (must be exactly once)")
+                break
+            patched = patched.replace(p.find, p.replace)
+
+
 def _check_coding(q: CodingQuestion, rel: str, root: Path, problems: list[str]) -> None:
     sol = root / "solutions" / q.id
     if not (sol / "reference.py").is_file():
         problems.append(f"{rel}: coding: missing reference solution solutions/{q.id}/reference.py")
+    else:
+        _check_reference(q, rel, (sol / "reference.py").read_text(encoding="utf-8"), problems)
     for name in q.coding.alternatives:
         if not (sol / name).is_file():
             problems.append(f"{rel}: coding.alternatives: missing file solutions/{q.id}/{name}")
@@ -105,6 +143,9 @@ def _check_coding(q: CodingQuestion, rel: str, root: Path, problems: list[str]) 
         if m.caught_by not in checks:
             problems.append(f"{rel}: coding.mistakes.{i}.caught_by: '{m.caught_by}' is not among this "
                             "question's checks")
+    for i, h in enumerate(q.coding.hints):
+        if unknown := [c for c in h.checks if c not in checks]:
+            problems.append(f"{rel}: coding.hints.{i}.checks: {', '.join(unknown)} not among this question's checks")
     ids = [c.id for c in q.coding.cases]
     if len(ids) != len(set(ids)):
         problems.append(f"{rel}: coding.cases: case ids are not unique")
@@ -113,6 +154,7 @@ def _check_coding(q: CodingQuestion, rel: str, root: Path, problems: list[str]) 
 def load_bank(root: Path | None = None) -> Bank:
     """Load and validate the whole bank; raise BankError listing every problem found."""
     root = root or paths.root()
+    paths.require(root)
     qdir = root / "questions"
     problems: list[str] = []
     topics: list[Topic] = []

@@ -22,6 +22,7 @@ LANGS = click.Choice(["en", "zh"])
 DEVICES = click.Choice(["cpu", "cuda"])
 DTYPE_NAMES = click.Choice(list(DTYPES))
 KIND_NAMES = click.Choice(list(KINDS))
+POSITIVE = click.FloatRange(min=0, min_open=True)
 
 
 class Group(click.Group):
@@ -98,27 +99,49 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
+def _wrap(text: str, room: int) -> list[str]:
+    """`text` in lines of at most `room` cells, broken at the last space that fits (anywhere in CJK runs)."""
+    lines, line = [], ""
+    for char in text:
+        if _width(line + char) > room:
+            cut = line.rfind(" ")
+            head, line = (line[:cut], line[cut + 1:]) if cut > 0 else (line, "")
+            lines.append(head)
+        line += char
+    return [*lines, line]
+
+
+def _row_lines(row: list[str], widths: list[int], room: int | None) -> list[str]:
+    cells = [cell + " " * (w - _width(cell)) for cell, w in zip(row, widths)]
+    first, *rest = _wrap(row[-1], room) if room else [row[-1]]
+    indent = sum(widths) + 2 * len(widths)
+    return ["  ".join([*cells, first]), *(" " * indent + more for more in rest)]
+
+
+def _widths_and_room(rows: list[list[str]], header: list[str], width: int | None) -> tuple[list[int], int | None]:
+    widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
+    return widths, (max(20, width - sum(widths) - 2 * len(widths)) if width else None)
+
+
+def column_lines(rows: list[list[str]], header: list[str], width: int | None) -> list[str]:
+    """Aligned columns; the last one wraps within `width` cells (None: never wrapped, as when piped)."""
+    widths, room = _widths_and_room(rows, header, width)
+    return [line for row in [header, *rows] for line in _row_lines(row, widths, room)]
+
+
 def _print_columns(sections: list[tuple[str, list[list[str]]]], header: list[str]) -> None:
-    """Aligned columns under one header, each section under its title, the last column cut to the terminal
-    width (a rich table takes ~0.4 s for 100 rows)."""
+    """Aligned columns under one header, each section under its title; the titles wrap on a terminal and stay
+    whole when piped (a rich table takes ~0.4 s for 100 rows)."""
     import shutil
 
-    rows = [r for _, section in sections for r in section]
-    widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
-    room = max(20, shutil.get_terminal_size((120, 24)).columns - sum(widths) - 2 * len(widths))
-
-    def line(row: list[str]) -> str:
-        cells = [cell + " " * (w - _width(cell)) for cell, w in zip(row, widths)]
-        last = row[-1]
-        while _width(last) > room:
-            last = last[:-2] + "…"
-        return "  ".join([*cells, last])
-
-    click.echo(click.style(line(header), bold=True))
-    for title, section in sections:
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    widths, room = _widths_and_room([r for _, rows in sections for r in rows], header, width)
+    click.echo(click.style(_row_lines(header, widths, room)[0], bold=True))
+    for title, rows in sections:
         click.echo(click.style(f"— {title}", bold=True))
-        for row in section:
-            click.echo(line(row))
+        for row in rows:
+            for line in _row_lines(row, widths, room):
+                click.echo(line)
 
 
 @cli.command()
@@ -136,13 +159,19 @@ def show(qid: str, lang: str, answer: bool) -> None:
 @click.argument("qid", metavar="ID")
 @click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               show_default=True, help="Folder to write the starter file into.")
-@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.option("--force", is_flag=True, help="Overwrite an existing file with the starter.")
 def start(qid: str, directory: Path, force: bool) -> None:
-    """Write a coding question's starter file (never overwrites without --force)."""
-    from .workspace import write_starter
+    """Write a coding question's starter file; an existing file is kept (your work), unless --force."""
+    from .workspace import starter_path, write_starter
 
-    path = write_starter(_bank(), qid, directory, force)
-    click.echo(f"wrote {path}\nnext: edit it, then run  attnbank grade {qid} {path}")
+    bank = _bank()
+    path = starter_path(directory, qid)
+    if path.exists() and not force and bank.get(qid).kind == "coding":
+        click.echo(f"kept {path}: it already exists (--force replaces it with the starter)")
+    else:
+        path = write_starter(bank, qid, directory, force)
+        click.echo(f"wrote {path}")
+    click.echo(f"next: edit it, then run  attnbank grade {qid} {path}")
 
 
 @cli.command()
@@ -151,13 +180,17 @@ def start(qid: str, directory: Path, force: bool) -> None:
 @click.option("--device", type=DEVICES, default="cpu", show_default=True)
 @click.option("--dtype", type=DTYPE_NAMES, default="float32", show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of every generated input.")
-@click.option("--timeout", type=float, help="CPU seconds before the candidate is stopped (default: the question's).")
+@click.option("--timeout", type=POSITIVE, help="CPU seconds before the candidate is stopped (default: the question's).")
 @click.option("--tf32", is_flag=True, help="Allow TF32 matmuls for float32 on CUDA (tolerances adapt).")
 @click.option("--lang", type=LANGS, default="en", show_default=True, help="Language of the diagnosis.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout; progress goes to stderr.")
+@click.option("--no-record", is_flag=True, help="Do not log this grade in the progress database.")
 def grade(qid: str, file: Path, device: str, dtype: str, seed: int, timeout: float | None, tf32: bool, lang: str,
-          as_json: bool) -> None:
-    """Grade FILE against question ID. Exit 0 if every check passes, 1 if not, 2 on usage errors."""
+          as_json: bool, no_record: bool) -> None:
+    """Grade FILE against question ID. Exit 0 if every check passes, 1 if not, 2 on usage errors.
+
+    The result is logged in the progress database (created on first use; see `attnbank progress path`).
+    """
     from .grade import grade as run_grade
     from .outcome import Settings
 
@@ -174,9 +207,8 @@ def grade(qid: str, file: Path, device: str, dtype: str, seed: int, timeout: flo
         click.echo(to_json(verdict))
     else:
         render(verdict, _console(), lang)
-    note = record_cli_grade(qid, verdict)  # only when a progress database exists
-    if note:
-        click.echo(note, err=True)
+    if not no_record:
+        click.echo(record_cli_grade(qid, verdict), err=True)
     sys.exit(0 if verdict.passed else 1)
 
 
@@ -198,15 +230,20 @@ def _import(*modules: str) -> None:
                    "mutants that pass although they differ from the reference (holes).")
 def check_cmd(qids: tuple[str, ...], device: str, dtype: tuple[str, ...], seed: int, jobs: int,
               mutants: bool) -> None:
-    """The bank tests itself: references and alternatives pass, mistakes fail as themselves, starters fail."""
+    """The bank tests itself: references and alternatives pass, mistakes fail as themselves, starters fail.
+
+    Progress goes to stderr; the closing `N passed, N failed` line (or the mutants' report) to stdout.
+    """
     if mutants:
         from .mutant_check import run_mutants
 
         sys.exit(0 if run_mutants(_bank(), list(qids), seed, jobs, _console(), _console(stderr=True)) else 1)
     from .selfcheck import run_selfcheck
 
-    ok = run_selfcheck(_bank(), list(qids), device, list(dtype) or None, seed, jobs, _console(stderr=True))
-    sys.exit(0 if ok else 1)
+    passed, failed = run_selfcheck(_bank(), list(qids), device, list(dtype) or None, seed, jobs,
+                                   _console(stderr=True))
+    click.echo(f"{passed} passed, {failed} failed")
+    sys.exit(0 if failed == 0 and passed > 0 else 1)
 
 
 @cli.command()

@@ -105,24 +105,27 @@ def practice(topic: str | None, kind: str | None, new: int, lang: str, db: Path 
 
 @click.command()
 @click.argument("qid", metavar="ID")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@click.argument("file", type=click.Path(path_type=Path), required=False)
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
 @click.option("--dtype", type=click.Choice(list(DTYPES)), default="float32",
               show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--timeout", type=float, help="Seconds before the candidate is stopped.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True),
+              help="CPU seconds before the candidate is stopped (default: the question's).")
 @lang_option
 @db_option
+@click.option("--no-record", is_flag=True, help="Do not log grades and reviews in the progress database.")
 @workspace_option
 @now_option
 def watch(qid: str, file: Path | None, device: str, dtype: str, seed: int, timeout: float | None, lang: str,
-          db: Path | None, workspace: Path | None, clock: Callable[[], datetime]) -> None:
+          db: Path | None, no_record: bool, workspace: Path | None, clock: Callable[[], datetime]) -> None:
     """Re-grade FILE on every save, with hints after failures (rustlings-style); Ctrl-C stops.
 
     FILE defaults to the question's file in the workspace (written from the starter if missing).
-    The n-th failure shows hint n; a pass records a review (Good; Hard after two or more hints) when
-    the card is new or due.
+    Every failure unlocks one more hint, the one that fits the failing checks best; a pass records a
+    review (Good; Hard after two or more hints) when the card is new or due.
     """
+    from .grade import require_file
     from .outcome import Settings
     from .practice.session import workspace_dir
     from .practice.store import default_path
@@ -135,10 +138,10 @@ def watch(qid: str, file: Path | None, device: str, dtype: str, seed: int, timeo
         file = starter_path(workspace_dir(workspace), qid)
         if not file.exists():
             write_starter(bank, qid, file.parent)
-    elif not file.is_file():
-        raise AttnbankError(f"no such file: {file}")
+    else:
+        require_file(file)
     watcher = Watcher(bank, qid, file, Settings(device, dtype, seed, timeout), _console(), lang,
-                      db or default_path(), clock)
+                      None if no_record else db or default_path(), clock)
     watch_loop(watcher)
 
 
@@ -190,13 +193,20 @@ def progress_path(db: Path | None) -> None:
 @db_option
 @now_option
 def stats(days: int, lang: str, db: Path | None, clock: Callable[[], datetime]) -> None:
-    """Reviews per day, retention, cards due, and mastery per topic (weakest first)."""
+    """Reviews per day, retention, cards due, and mastery per topic (weakest first).
+
+    With no progress database yet, the summary is empty (and no database is created).
+    """
     from .practice.stats import compute, render
-    from .practice.store import Store
+    from .practice.store import Store, default_path
 
     bank = _bank()
-    with Store.open(db, create=False) as store:
-        result = compute(bank, store.reviews(), store.cards(), store.status(), clock(), lang, days)
+    path = db or default_path()
+    if not path.exists():
+        result = compute(bank, [], {}, {}, clock(), lang, days)
+    else:
+        with Store.open(path, create=False) as store:
+            result = compute(bank, store.reviews(), store.cards(), store.status(), clock(), lang, days)
     render(result, _console(), lang)
 
 

@@ -14,6 +14,14 @@ from .outcome import Settings, Verdict
 from .sandbox import run_worker
 
 
+def require_file(path: Path) -> None:
+    """A usage error unless `path` is a file (a folder is named as one)."""
+    if path.is_dir():
+        raise AttnbankError(f"{path} is a folder: give the Python file to grade")
+    if not path.is_file():
+        raise AttnbankError(f"no such file: {path}")
+
+
 def coding_entry(index: dict[str, Any], qid: str) -> dict[str, Any]:
     """The index entry of coding question `qid`, or a usage error."""
     entry = find(index, qid)
@@ -48,8 +56,7 @@ def grade_files(root: Path, entry: dict[str, Any], files: list[Path], settings: 
                 on_event=None) -> list[Verdict]:
     """Verdicts for `files` (graded in one sandboxed worker, a fresh one after any crash)."""
     for f in files:
-        if not f.is_file():
-            raise AttnbankError(f"no such file: {f}")
+        require_file(f)
     check_settings(entry, settings)
     timeout = settings.timeout or entry["timeout"]
     env = entry.get("cpu_env") if settings.device == "cpu" else None
@@ -65,6 +72,5 @@ def grade(qid: str, file: Path, settings: Settings, root: Path | None = None) ->
     from . import paths
 
     root = root or paths.root()
-    if not file.is_file():
-        raise AttnbankError(f"no such file: {file}")
+    require_file(file)
     return grade_files(root, coding_entry(load_index(root), qid), [file], settings)[0]

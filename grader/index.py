@@ -57,6 +57,7 @@ def load_index(root: Path | None = None) -> dict[str, Any]:
     from . import paths
 
     root = root or paths.root()
+    paths.require(root)
     fingerprint = _fingerprint(root)
     cache = _cache_file(root)
     try:

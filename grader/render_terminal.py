@@ -49,7 +49,8 @@ def show_question(q, console: Console, lang: str, answer: bool) -> None:
     if isinstance(q, QuizQuestion) and q.quiz.type == "numeric" and answer:
         console.print(Text(f"{t['answer_key']}: {q.quiz.value:g} {q.quiz.unit or ''} (±{q.quiz.rel_tol:.0%})"))
     if isinstance(q, CodingQuestion):
-        console.print(Panel(Syntax(q.coding.starter, "python", theme="ansi_dark"), title=t["starter_panel"],
+        console.print(Panel(Syntax(q.coding.starter, "python", theme="ansi_dark", word_wrap=True),
+                            title=t["starter_panel"],
                             title_align="left"))
         console.print(f"{t['grade_with']}: attnbank start {q.id} && attnbank grade {q.id} "
                       f"{q.id.replace('-', '_')}.py")

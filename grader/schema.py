@@ -326,11 +326,17 @@ class Requirement(Strict):
     checks: list[Annotated[str, Field(pattern=r"^[a-z_]+$")]] = Field(min_length=1)
 
 
+class Hint(Text):
+    """A hint; `checks` names the checks whose failure it helps with (watch shows the best-fitting hint first)."""
+
+    checks: list[Annotated[str, Field(pattern=r"^[a-z_]+$")]] = Field(default_factory=list)
+
+
 class CodingSpec(Strict):
     entry_point: str = Field(pattern=IDENT)
     signature: str = Field(min_length=1)
     starter: str = Field(min_length=1)
-    hints: list[Text] = Field(min_length=1)
+    hints: list[Hint] = Field(min_length=1)
     alternatives: list[str] = Field(default_factory=list)
     forbidden: list[Literal["sdpa", "mha", "autograd_grad"]] = Field(default_factory=list)
     dtypes: list[Dtype] = Field(default_factory=lambda: list(DTYPES))

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from .bank import Bank
+from .errors import AttnbankError
 from .grade import grade_files, missing_modules
 from .index import summarise
 from .loader import mistake_source
@@ -101,10 +102,16 @@ def check_question(bank: Bank, q: CodingQuestion, device: str, dtype: str, tf32:
 
 
 def run_selfcheck(bank: Bank, qids: list[str], device: str, dtypes: list[str] | None, seed: int, jobs: int,
-                  console: Console) -> bool:
-    """Run the self-check, print one line per file and a closing 'N passed, N failed' line."""
+                  console: Console) -> tuple[int, int]:
+    """Run the self-check, printing progress on `console`; return (files as expected, files not).
+
+    A question given by id that is not a coding question is a usage error: it has nothing to check.
+    """
     questions = [bank.get(i) for i in qids] if qids else [q for q in bank.questions if q.kind == "coding"]
-    questions = [q for q in questions if isinstance(q, CodingQuestion)]
+    for q in questions:
+        if not isinstance(q, CodingQuestion):
+            raise AttnbankError(f"'{q.id}' is a {q.kind} question: `check` has nothing to check "
+                                "(only coding questions have files to grade)")
     tasks = [(q, d, tf32) for q in questions for d, tf32 in modes(q, device, dtypes)]
     passed = failed = 0
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
@@ -121,5 +128,4 @@ def run_selfcheck(bank: Bank, qids: list[str], device: str, dtypes: list[str] | 
             bad = sum(o.ok is not True for o in outcomes)
             console.print(escape(f"[{n}/{len(tasks)}] {futures[fut].id} [{outcomes[0].mode}]: "
                           f"{len(outcomes) - bad}/{len(outcomes)} as expected"), highlight=False)
-    console.print(f"{passed} passed, {failed} failed", highlight=False)
-    return failed == 0 and passed > 0
+    return passed, failed

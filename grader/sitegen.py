@@ -18,7 +18,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from . import figures
+from . import figures, paths
 from .bank import Bank
 from .errors import AttnbankError
 from .i18n import TEXT as UI
@@ -27,7 +27,7 @@ from .schema import CodingQuestion, QuizQuestion, Text
 from .vocab import KINDS, PARTS
 from .workspace import starter_path
 
-SITE_SRC = Path(__file__).resolve().parent.parent / "site"
+SITE_SRC = paths.site_dir()
 MARKER = ".attnbank-site"  # marks a folder as a build output that may be replaced
 DIFFICULTIES = ("easy", "medium", "hard")
 STATUS_FROM_PRACTICE = {"learning": "studied", "mastered": "mastered"}  # terminal status -> site status

@@ -1,8 +1,10 @@
-"""Shared fixtures: the real bank, a writer for candidate files, and a grading helper."""
+"""Shared fixtures: isolation from the user's folders, the real bank, a writer for candidate files, a grading helper."""
 
 from __future__ import annotations
 
+import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,27 @@ from grader.index import summarise
 from grader.sandbox import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
+USER_DIRS = ("XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_user_folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Point the cache, data, config and state folders (and Python's bytecode cache) into a session temp dir,
+    for this process and every subprocess: tests never write into the user's folders or the source tree."""
+    base = tmp_path_factory.mktemp("user")
+    with pytest.MonkeyPatch.context() as mp:
+        for name in USER_DIRS:
+            mp.setenv(name, str(base / name.lower()))
+        mp.setenv("PYTHONPYCACHEPREFIX", str(base / "pycache"))
+        mp.setattr(sys, "pycache_prefix", str(base / "pycache"))
+        mp.delenv("ATTNBANK_ROOT", raising=False)  # the bank under test is this checkout's, unless a test says so
+        yield base
+
+
+@pytest.fixture(scope="session")
+def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where tests leave files worth a look (browser screenshots): a temp dir, never the source tree."""
+    return tmp_path_factory.mktemp("artifacts")
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -135,3 +138,30 @@ def test_no_markdown_emphasis_is_left_unrendered() -> None:
             for lang in ("en", "zh"):
                 html = code.sub("", render_markdown(text[lang], f"{q.id}: {path}.{lang}"))
                 assert "**" not in html, f"{q.id}: {path}.{lang} leaves '**' unrendered"
+
+
+def test_problems_the_schema_cannot_see_are_load_errors(mini: Path) -> None:
+    coding = mini / "questions/attention-basics/sdpa.yaml"
+
+    def break_it(d: dict) -> None:
+        d["coding"]["mistakes"][0]["patch"] = [{"find": "does-not-exist", "replace": "x"}]
+        d["coding"]["mistakes"][1]["patch"] = [{"find": "torch", "replace": "x"}]  # occurs many times
+        d["coding"]["entry_point"] = "sdpa_fn"
+        d["coding"]["alternatives"].append("alt_missing.py")
+        d["coding"]["hints"][0]["checks"] = ["vibes"]
+
+    edit(coding, break_it)
+    found = problems(mini)
+    rel = "questions/attention-basics/sdpa.yaml"
+    assert f"{rel}: coding.entry_point: 'sdpa_fn' is not defined in solutions/sdpa/reference.py" in found
+    assert (f"{rel}: coding.mistakes.0.patch.0.find: 'does-not-exist' occurs 0 times in solutions/sdpa/reference.py "
+            "(must be exactly once)") in found
+    assert any(p.startswith(f"{rel}: coding.mistakes.1.patch.0.find: 'torch' occurs") for p in found)
+    assert f"{rel}: coding.alternatives: missing file solutions/sdpa/alt_missing.py" in found
+    assert f"{rel}: coding.hints.0.checks: vibes not among this question's checks" in found
+    for command in (["list"], ["check", "sdpa"], ["grade", "sdpa", str(mini / "solutions/sdpa/reference.py")]):
+        result = subprocess.run([sys.executable, "-m", "grader", *command], capture_output=True, text=True,
+                                cwd=ROOT, stdin=subprocess.DEVNULL, env={**os.environ, "ATTNBANK_ROOT": str(mini)})
+        assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+        assert f"error: {len(found)} problem(s) in the bank:" in result.stderr
+        assert all(p in result.stderr for p in found)

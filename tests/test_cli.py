@@ -77,8 +77,9 @@ def test_start_writes_starter_and_never_overwrites(tmp_path: Path) -> None:
     assert first.exit_code == 0 and path.is_file() and "raise NotImplementedError" in path.read_text()
     path.write_text("my work")
     again = CliRunner().invoke(cli, ["start", "sdpa", "--dir", str(tmp_path)])
-    assert again.exit_code == 2 and "already exists" in again.output and path.read_text() == "my work"
+    assert again.exit_code == 0 and "already exists" in again.output and path.read_text() == "my work"
     assert run("start", "sdpa", "--dir", str(tmp_path), "--force").exit_code == 0
+    assert "raise NotImplementedError" in path.read_text()
     assert CliRunner().invoke(cli, ["start", "why-scale-by-sqrt-dk"]).exit_code == 2
 
 

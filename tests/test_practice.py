@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -203,9 +204,11 @@ def test_stats_and_progress_commands(tmp_path):
 
 
 def test_stats_without_a_database(tmp_path):
-    result = CliRunner().invoke(cli, ["stats"])
-    assert result.exit_code == 2 and "no progress database" in result.output
-    assert not (tmp_path / "progress.db").exists()
+    result = CliRunner().invoke(cli, ["stats", "--now", T0.isoformat()])
+    assert result.exit_code == 0, result.output
+    assert "Total reviews: 0" in result.output and "no repeat reviews yet" in result.output
+    assert "Due: 0 today, 0 within 7 days" in result.output and "Mastery per topic" in result.output
+    assert not (tmp_path / "progress.db").exists()  # stats only reads
 
 
 # ------------------------------------------------------------------ grading: watch and grade
@@ -215,19 +218,55 @@ def _reference() -> str:
     return (ROOT / "solutions" / "sdpa" / "reference.py").read_text()
 
 
-def test_grade_records_only_when_a_database_exists(tmp_path, env):
+def test_grade_records_from_the_first_grade(tmp_path, env):
     answer = tmp_path / "mine.py"
     answer.write_text(_reference())
     run = [sys.executable, "-m", "grader", "grade", "sdpa", str(answer)]
+    proc = subprocess.run([*run, "--no-record"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and "progress" not in proc.stderr, proc.stdout + proc.stderr
+    assert not (tmp_path / "progress.db").exists()  # --no-record: nothing is created
     proc = subprocess.run(run, cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert not (tmp_path / "progress.db").exists()  # grade never creates it
-    Store.open(tmp_path / "progress.db").close()
-    proc = subprocess.run(run, cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0 and "progress: review recorded" in proc.stderr
-    with Store.open(tmp_path / "progress.db") as store:
+    assert proc.returncode == 0 and "progress: review recorded" in proc.stderr, proc.stdout + proc.stderr
+    with Store.open(tmp_path / "progress.db") as store:  # created by the first grade that records
         assert [(g.question_id, g.passed, g.source) for g in store.grades()] == [("sdpa", True, "grade")]
         assert [(r.question_id, r.rating, r.source) for r in store.reviews()] == [("sdpa", 3, "grade")]
+
+
+def _watcher(tmp_path, source: str, db):
+    from grader.practice.watch import Watcher
+    from grader.sandbox import Settings
+
+    file = tmp_path / "sdpa.py"
+    file.write_text(source)
+    out = io.StringIO()
+    return Watcher(load_bank(), "sdpa", file, Settings(), Console(file=out, width=100), "en", db, lambda: T0), out
+
+
+def test_watch_shows_the_hint_that_fits_the_failing_checks(tmp_path):
+    from grader.loader import mistake_source
+
+    bank = load_bank()
+    q = bank.get("sdpa")
+    wrong = {m.id: mistake_source(q, m, bank.solution_dir("sdpa")) for m in q.coding.mistakes}
+    for mistake, hint in (("mask-inverted", 2), ("no-max-subtraction", 3), ("softmax-query-axis", 1)):
+        watcher, out = _watcher(tmp_path, wrong[mistake], None)
+        watcher.grade_once()
+        shown = sorted(int(n) for n in re.findall(r"Hint (\d)", out.getvalue()))
+        assert shown == [hint], (mistake, out.getvalue())
+    assert not (tmp_path / "progress.db").exists()  # no database: nothing recorded
+
+
+def test_next_hint_prefers_the_hint_naming_the_most_failing_checks():
+    from grader.practice.watch import next_hint
+    from grader.schema import Hint
+
+    hints = [Hint(en="a", zh="甲", checks=["values"]), Hint(en="b", zh="乙", checks=["values", "finite"]),
+             Hint(en="c", zh="丙")]
+    assert next_hint(hints, [], {"values", "finite"}) == 1
+    assert next_hint(hints, [], {"values"}) == 0  # a tie goes to the earlier hint
+    assert next_hint(hints, [], {"memory"}) == 0  # none fits: the next in order
+    assert next_hint(hints, [0, 1], {"values"}) == 2
+    assert next_hint(hints, [0, 1, 2], {"values"}) is None
 
 
 def test_watch_regrades_on_save_with_escalating_hints(tmp_path):

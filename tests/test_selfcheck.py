@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_attnbank_check_passes_for_the_whole_bank() -> None:
     result = subprocess.run([sys.executable, "-m", "grader", "check", "-j", "2"], capture_output=True, text=True,
                             cwd=ROOT, stdin=subprocess.DEVNULL, timeout=1500)
-    last = result.stderr.strip().splitlines()[-1]
+    last = result.stdout.strip().splitlines()[-1]
     assert result.returncode == 0, result.stderr[-5000:]
     passed, failed = (int(part.split()[0]) for part in last.split(", "))
     assert failed == 0 and passed > 0
@@ -37,4 +37,4 @@ def test_check_catches_a_harmless_mistake_and_a_passing_starter(tmp_path: Path) 
     assert result.returncode == 1
     assert "mistake harmless: passes every check" in result.stderr
     assert "starter: the starter passes" in result.stderr
-    assert result.stderr.strip().splitlines()[-1] == "12 passed, 2 failed"  # 14 files, 2 of them wrong
+    assert result.stdout.strip() == "12 passed, 2 failed"  # 14 files, 2 of them wrong

@@ -29,7 +29,6 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: 
 
 HERE = Path(__file__).resolve().parent
 FIXTURE = HERE / "fixtures" / "site_bank"
-OUTPUT = HERE / "output"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--no-first-run", "--disable-sync", "--disable-quic"]
 SERIOUS = {"serious", "critical"}
@@ -259,14 +258,13 @@ def test_accessibility(page: Page, site: Path, path: str, lang: str, theme: str)
     assert _axe(page) == []
 
 
-def test_screenshots_of_a_question_in_each_language(page: Page, site: Path) -> None:
-    OUTPUT.mkdir(exist_ok=True)
+def test_screenshots_of_a_question_in_each_language(page: Page, site: Path, artifacts: Path) -> None:
     for lang in ("en", "zh"):
         page.goto(site.as_uri() + "/q/mask-gallery.html")
         if page.get_attribute("html", "data-lang") != lang:
             page.click("#lang-toggle")
-        page.screenshot(path=str(OUTPUT / f"question-{lang}.png"), full_page=True)
-        assert (OUTPUT / f"question-{lang}.png").stat().st_size > 10_000
+        page.screenshot(path=str(artifacts / f"question-{lang}.png"), full_page=True)
+        assert (artifacts / f"question-{lang}.png").stat().st_size > 10_000
 
 
 def test_mobile_layout_has_no_horizontal_scroll(browser: Browser, site: Path) -> None:

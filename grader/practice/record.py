@@ -38,16 +38,14 @@ def record_grade(store: Store, qid: str, passed: bool, status: str, now: datetim
                         review=Review(qid, rating, iso(now), source) if passed else None, step=step)
 
 
-def record_cli_grade(qid: str, verdict: Verdict) -> str | None:
-    """`attnbank grade`'s hook: log the verdict if a progress database exists (never create one).
+def record_cli_grade(qid: str, verdict: Verdict) -> str:
+    """`attnbank grade`'s hook: log the verdict in the progress database, creating it on first use.
 
-    Returns a line for stderr, or None when there is no database.
+    Returns a line for stderr: where it was recorded, or why it was not (a foreign or corrupt file is left alone).
     """
     path = default_path()
-    if not path.exists():
-        return None
     try:
-        with Store.open(path, create=False) as store:
+        with Store.open(path) as store:
             card = record_grade(store, qid, verdict.passed, verdict.status,
                                 datetime.now(timezone.utc), "grade")
     except StoreError as exc:

@@ -83,7 +83,7 @@ class Store:
         path = path or default_path()
         exists = path.exists()
         if not exists and not create:
-            raise StoreError(f"no progress database at {path} (start one with `attnbank practice`)")
+            raise StoreError(f"no progress database at {path} yet (`attnbank grade`, `watch` and `practice` create it)")
         if exists:
             _check_header(path)
         else:
