@@ -17,6 +17,7 @@ from .grade import grade_files, missing_modules
 from .index import summarise
 from .loader import mistake_source
 from .outcome import Settings, Verdict
+from .requirements import unenforced
 from .schema import CodingQuestion
 
 
@@ -103,7 +104,8 @@ def check_question(bank: Bank, q: CodingQuestion, device: str, dtype: str, tf32:
 
 def run_selfcheck(bank: Bank, qids: list[str], device: str, dtypes: list[str] | None, seed: int, jobs: int,
                   console: Console) -> tuple[int, int]:
-    """Run the self-check, printing progress on `console`; return (files as expected, files not).
+    """Run the self-check, printing progress on `console`; return (files as expected, files not; an unenforced
+    requirement counts as one not as expected).
 
     A question given by id that is not a coding question is a usage error: it has nothing to check.
     """
@@ -114,6 +116,10 @@ def run_selfcheck(bank: Bank, qids: list[str], device: str, dtypes: list[str] | 
                                 "(only coding questions have files to grade)")
     tasks = [(q, d, tf32) for q in questions for d, tf32 in modes(q, device, dtypes)]
     passed = failed = 0
+    for q in questions:  # static: every requirement of the prompt names a check that runs on a case it names
+        for problem in unenforced(q):
+            failed += 1
+            console.print(f"[red]✘[/] {escape(f'{q.id} requirements: {problem}')}", markup=True, highlight=False)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = {pool.submit(check_question, bank, q, device, d, tf32, seed): q for q, d, tf32 in tasks}
         for n, fut in enumerate(as_completed(futures), 1):  # in the order they finish: a slow one blocks nothing
