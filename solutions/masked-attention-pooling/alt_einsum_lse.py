@@ -1,4 +1,4 @@
-"""Alternative: the score as an einsum with the weight row, max-centred log-sum-exp normalisation in float32 (in
+"""Alternative: the score as an einsum with the weight row, max-centred log-sum-exp normalisation in at least float32 (in
 half precision it loses whole percents of the weights at large scores), einsum pooling."""
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ class MaskedAttentionPooling(nn.Module):
         s = torch.einsum("bld,d->bl", h, self.scorer.weight[0]) + self.scorer.bias[0]
         if mask is None:
             mask = torch.ones(s.shape, dtype=torch.bool, device=h.device)
-        s = torch.where(mask, s.float(), torch.full_like(s, float("-inf"), dtype=torch.float32))
+        work = torch.promote_types(s.dtype, torch.float32)  # at least float32, float64 stays float64
+        s = torch.where(mask, s.to(work), torch.full_like(s, float("-inf"), dtype=work))
         has_token = mask.any(dim=1, keepdim=True)
         # centre on the row max first (exact for the top scores), then normalise in log space
         z = s - torch.where(has_token, s.amax(dim=1, keepdim=True), torch.zeros_like(s[:, :1])).detach()
