@@ -22,8 +22,8 @@ def test_list_shows_application_topics_as_a_second_part(tmp_path: Path) -> None:
     env = {"ATTNBANK_ROOT": str(bank), "XDG_CACHE_HOME": str(tmp_path / "cache")}
     out = CliRunner().invoke(cli, ["list"], env=env, catch_exceptions=False).output
     lines = out.splitlines()
-    first = lines.index("— Part 1 · the mechanism")
-    second = lines.index("— Part 2 · attention in applications")
+    first = lines.index("— Part 1 · The mechanism")
+    second = lines.index("— Part 2 · Attention in applications")
     topic_of = {line.split()[0]: line.split()[3] for line in lines[1:-1] if not line.startswith("—")}
     assert {topic_of[line.split()[0]] for line in lines[first + 1:second]} == {"masks"}
     assert {topic_of[line.split()[0]] for line in lines[second + 1:-1]} == {"heads"}
