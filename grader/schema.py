@@ -180,9 +180,7 @@ class QuizQuestion(QuestionBase):
     quiz: Annotated[ChoiceQuiz | NumericQuiz, Field(discriminator="type")]
 
 
-# ---------------------------------------------------------------- coding questions
-
-Shape = list[int | str]
+Shape = list[int | str]  # coding questions from here on
 
 
 class Randn(Strict):
