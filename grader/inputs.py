@@ -8,7 +8,7 @@ from typing import Any
 import torch
 
 from . import vocab
-from .schema import Additive, Arange, Const, Keep, ListOf, Padding, Randint, Randn, Weight
+from .schema_inputs import Additive, Arange, Const, Keep, ListOf, Padding, Randint, Randn, Weight
 
 DTYPES: dict[str, torch.dtype] = {name: getattr(torch, name) for name in vocab.DTYPES}
 

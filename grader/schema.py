@@ -5,49 +5,13 @@ This module imports no torch, so loading and listing the bank stays fast.
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
+from pydantic import Field, TypeAdapter, model_validator
 
+from .schema_base import CJK, IDENT, KEBAB, SOURCE_ID, Dtype, Strict, Text  # noqa: F401  (CJK re-exported)
+from .schema_inputs import ArgValue
 from .vocab import DTYPES
-
-KEBAB = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-IDENT = r"^[A-Za-z_][A-Za-z0-9_]*$"
-Dtype = Literal[DTYPES]  # type: ignore[valid-type]  # the names in grader.vocab.DTYPES
-SOURCE_ID = r"^00[0-4]-(Q|I|P)[0-9]+$"  # a source question, as numbered in questions/sources.yaml
-CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-class Strict(BaseModel):
-    """Base for every part of the format: unknown fields are errors."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Text(Strict):
-    """A human-readable text in both languages (Markdown with $...$ math)."""
-
-    en: str = Field(min_length=1)
-    zh: str = Field(min_length=1)
-
-    @field_validator("en", "zh")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("must not be blank")
-        return value
-
-    @field_validator("zh")
-    @classmethod
-    def _is_chinese(cls, value: str) -> str:
-        if not CJK.search(value):
-            raise ValueError("the zh text contains no Chinese characters")
-        return value
-
-    def get(self, lang: str) -> str:
-        """The text in `lang` ('en' or 'zh')."""
-        return self.zh if lang == "zh" else self.en
 
 
 class Paper(Strict):
@@ -180,78 +144,6 @@ class QuizQuestion(QuestionBase):
     quiz: Annotated[ChoiceQuiz | NumericQuiz, Field(discriminator="type")]
 
 
-Shape = list[int | str]  # coding questions from here on
-
-
-class Randn(Strict):
-    """Standard normal floats of `randn` shape, times `std` (cast to the grading dtype)."""
-
-    randn: Shape
-    std: float = 1.0
-    softmax: bool = False  # rows of probabilities (softmax over the last axis), e.g. attention weights
-
-
-class Weight(Strict):
-    """A linear weight `[out, in]` drawn like nn.Linear's (uniform, bound 1/sqrt(in))."""
-
-    weight: Shape
-
-
-class Keep(Strict):
-    """A random bool mask (True = may attend); `empty_rows` query rows get no allowed key."""
-
-    keep: Shape
-    p: float = Field(default=0.7, gt=0, le=1)
-    empty_rows: int = Field(default=0, ge=0)
-
-
-class Additive(Strict):
-    """A float mask added to the scores: a random bias with -inf at blocked positions."""
-
-    additive: Shape
-    p: float = Field(default=0.7, gt=0, le=1)
-    bias: float = 0.5
-
-
-class Padding(Strict):
-    """A bool key-padding mask `[B, L]` (True = real token), each row with a random length >= 1."""
-
-    padding: Shape
-    true_is: Literal["keep", "pad"] = "keep"
-    left: bool = False
-
-
-class Arange(Strict):
-    """Integers start, start+1, ... (int64)."""
-
-    arange: int | str
-    start: int | str = 0
-
-
-class Randint(Strict):
-    """Random int64 values in [low, high)."""
-
-    randint: Shape
-    low: int | str = 0
-    high: int | str
-
-
-class Const(Strict):
-    """A tensor from a literal (nested list); float data is cast to the grading dtype."""
-
-    tensor: list[Any]
-    dtype: Literal["float", "int64", "bool"] = "float"
-
-
-class ListOf(Strict):
-    """A Python list of tensors, one generator each (KV shards on several devices, per-layer weights)."""
-
-    items: list[Generator] = Field(alias="list", min_length=1)
-
-
-Generator = Randn | Weight | Keep | Additive | Padding | Arange | Randint | Const | ListOf
-ListOf.model_rebuild()
-ArgValue = Generator | None | bool | int | float | str | list[int | float]
 
 
 class Step(Strict):

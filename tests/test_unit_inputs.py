@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from grader.inputs import cast, clone, make_arg, make_args, resolve, shape_of
-from grader.schema import Additive, Arange, Const, Keep, ListOf, Padding, Randint, Randn, Weight
+from grader.schema_inputs import Additive, Arange, Const, Keep, ListOf, Padding, Randint, Randn, Weight
 
 DIMS = {"B": 3, "H": 2, "L": 6, "D": 4}
 
