@@ -42,16 +42,25 @@ class MutantReport:
     total: int = 0
     killed: int = 0
     equivalent: list[Mutant] = field(default_factory=list)
+    declared: list[tuple[Mutant, str]] = field(default_factory=list)  # equivalent by the question's word, why
     holes: list[Hole] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)  # declared equivalent lines no survivor writes
+    broken: str | None = None  # why the reference itself does not pass: no score can be given
 
     @property
     def score(self) -> float:
         """Killed over non-equivalent mutants (1.0 when there are none)."""
-        judged = self.total - len(self.equivalent)
+        judged = self.total - len(self.equivalent) - len(self.declared)
         return self.killed / judged if judged else 1.0
 
+    @property
+    def clean(self) -> bool:
+        return not (self.holes or self.stale or self.broken)
 
-def _same(a: Any, b: Any) -> bool:
+
+def _same(a: Any, b: Any, atol: float = 1e-9) -> bool:
+    """Equal up to float64 rounding, or up to `atol`: the absolute tolerance the question's `values` check
+    allows in float64 (a prompt that lets angles be float32 accepts the difference that makes)."""
     import torch
 
     if isinstance(a, torch.Tensor) or isinstance(b, torch.Tensor):
@@ -63,7 +72,7 @@ def _same(a: Any, b: Any) -> bool:
         if not (torch.equal(torch.isnan(x), torch.isnan(y)) and torch.equal(torch.isinf(x), torch.isinf(y))):
             return False
         fin = torch.isfinite(x)
-        return bool(torch.allclose(x[fin], y[fin], rtol=1e-7, atol=1e-9)) and torch.equal(x[~fin & ~torch.isnan(x)],
+        return bool(torch.allclose(x[fin], y[fin], rtol=1e-7, atol=atol)) and torch.equal(x[~fin & ~torch.isnan(x)],
                                                                                             y[~fin & ~torch.isnan(y)])
     if isinstance(a, float) and isinstance(b, float):
         return abs(a - b) <= 1e-9 * max(1.0, abs(a))
@@ -115,6 +124,7 @@ def _differs(q: CodingQuestion, ref_obj: Any, mut_obj: Any, seed: int) -> str | 
     """Where the mutant and the reference disagree on the battery, or None when they never do."""
     from .invoke import Impl
 
+    atol = max(1e-9, float(q.coding.check_params.get("values", {}).get("atol", {}).get("float64", 0.0)))
     for prep, label in _battery(q, ref_obj, seed):
         want = _outcome(Impl(ref_obj), prep, prep.seed)
         if isinstance(want, str) and not prep.case.raises:
@@ -124,7 +134,7 @@ def _differs(q: CodingQuestion, ref_obj: Any, mut_obj: Any, seed: int) -> str | 
             if want != got:
                 return f"{label}: reference {want!r}, mutant {got!r}"
             continue
-        if len(want) != len(got) or not all(_same(a, b) for a, b in zip(want, got)):
+        if len(want) != len(got) or not all(_same(a, b, atol) for a, b in zip(want, got)):
             return f"{label}: outputs differ"
     return None
 
@@ -171,6 +181,10 @@ def grade_mutants(bank: Bank, q: CodingQuestion, seed: int) -> tuple[MutantRepor
     survivors = found
     with tempfile.TemporaryDirectory(prefix=f"attnbank-mutants-{q.id}-") as tmp:
         for dtype in [d for d in ("float32", "float64") if d in q.coding.dtypes]:
+            ref = grade_files(bank.root, entry, [sol / "reference.py"], Settings("cpu", dtype, seed))[0]
+            if not ref.passed:  # every mutant would be "killed": a score would be a lie
+                report.broken = f"the reference does not pass in {dtype} on cpu (status {ref.status})"
+                return report, []
             paths = []
             for m in survivors:
                 path = Path(tmp) / f"mutant_{m.index}.py"
@@ -187,18 +201,42 @@ def grade_mutants(bank: Bank, q: CodingQuestion, seed: int) -> tuple[MutantRepor
 def judge_survivors(bank: Bank, q: CodingQuestion, report: MutantReport, survivors: list[Mutant], seed: int) -> None:
     """Sort survivors into equivalent mutants and holes (main thread only: it uses SIGALRM)."""
     ref_source = (bank.solution_dir(q.id) / "reference.py").read_text(encoding="utf-8")
+    declared = {d.line: d.why for d in q.coding.equivalent_mutants}
+    used: set[str] = set()
     for m in survivors:
+        added = _added_lines(m, ref_source)
+        if line := next((a for a in added if a in declared), None):
+            report.declared.append((m, declared[line]))
+            used.add(line)
+            continue
         why = _judge_survivor(q, ref_source, m, seed)
         if why is None:
             report.equivalent.append(m)
         else:
             report.holes.append(Hole(m, why))
+    report.stale = [line for line in declared if line not in used]
+
+
+def _added_lines(m: Mutant, ref_source: str) -> list[str]:
+    """The lines the mutant writes that the (normalised) reference does not, stripped."""
+    return [ln[1:].strip() for ln in m.diff(normalised(ref_source)).splitlines() if ln.startswith("+")]
 
 
 def print_report(report: MutantReport, ref_source: str, console: Console) -> None:
+    if report.broken:
+        console.print(escape(f"{report.question}: not mutation-tested: {report.broken}"), highlight=False,
+                      soft_wrap=True)
+        return
+    declared = f" (+{len(report.declared)} declared)" if report.declared else ""
     console.print(escape(f"{report.question}: {report.total} mutants, {report.killed} killed, "
-                         f"{len(report.equivalent)} equivalent, {len(report.holes)} holes "
+                         f"{len(report.equivalent)} equivalent{declared}, {len(report.holes)} holes "
                          f"(score {report.score:.0%})"), highlight=False, soft_wrap=True)
+    for m, why in report.declared:
+        console.print(escape(f"  declared equivalent: mutant {m.index}, line {m.line}: {why}"), highlight=False,
+                      soft_wrap=True)
+    for line in report.stale:
+        console.print(escape(f"  stale equivalent_mutants entry (no surviving mutant writes it): {line}"),
+                      highlight=False, soft_wrap=True)
     original = normalised(ref_source)
     for hole in report.holes:
         console.print(escape(f"  hole: mutant {hole.mutant.index}, line {hole.mutant.line}: "
@@ -208,10 +246,11 @@ def print_report(report: MutantReport, ref_source: str, console: Console) -> Non
 
 
 def run_mutants(bank: Bank, qids: list[str], seed: int, jobs: int, out: Console, progress: Console) -> bool:
-    """Mutation-test each question's checks, a report per question on `out`; True when no question has a hole."""
+    """Mutation-test each question's checks, a report per question on `out`; True when no question has a hole,
+    a stale equivalence declaration or a reference that does not pass."""
     questions = [bank.get(i) for i in qids] if qids else [q for q in bank.questions if q.kind == "coding"]
     questions = [q for q in questions if isinstance(q, CodingQuestion)]
-    holes = killed = judged = 0
+    holes = killed = judged = unclean = 0
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = {pool.submit(grade_mutants, bank, q, seed): q for q in questions}
         for n, fut in enumerate(as_completed(futures), 1):
@@ -221,7 +260,8 @@ def run_mutants(bank: Bank, qids: list[str], seed: int, jobs: int, out: Console,
             print_report(report, (bank.solution_dir(q.id) / "reference.py").read_text(encoding="utf-8"), out)
             progress.print(escape(f"[{n}/{len(questions)}] {q.id}: {len(report.holes)} hole(s)"), highlight=False)
             holes += len(report.holes)
+            unclean += not report.clean
             killed += report.killed
-            judged += report.total - len(report.equivalent)
+            judged += report.total - len(report.equivalent) - len(report.declared)
     out.print(f"{killed} of {judged} non-equivalent mutants killed, {holes} hole(s)", highlight=False, soft_wrap=True)
-    return holes == 0
+    return unclean == 0

@@ -216,6 +216,14 @@ class Requirement(Strict):
     checks: list[Annotated[str, Field(pattern=r"^[a-z_]+$")]] = Field(min_length=1)
 
 
+class EquivalentMutant(Strict):
+    """A mutant of the reference declared equivalent (`check --mutants` stops calling it a hole): one that
+    differs on every seed yet draws from the same distribution, which no test could call wrong."""
+
+    line: str = Field(min_length=1)  # the mutated line, as the mutant's diff writes it (stripped)
+    why: str = Field(min_length=1)
+
+
 class Hint(Text):
     """A hint; `checks` names the checks whose failure it helps with (watch shows the best-fitting hint first)."""
 
@@ -238,6 +246,7 @@ class CodingSpec(Strict):
     cpu_env: dict[str, str] = Field(default_factory=dict)  # environment for CPU grading (TRITON_INTERPRET=1)
     requires: list[str] = Field(default_factory=list)  # Python modules grading needs beyond torch (triton)
     requirements: list[Requirement] = Field(default_factory=list)  # each sentence of the prompt, enforced
+    equivalent_mutants: list[EquivalentMutant] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _requirements_name_real_cases_and_checks(self) -> CodingSpec:

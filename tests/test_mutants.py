@@ -62,3 +62,35 @@ def test_survivors_are_judged_equivalent_or_holes_on_the_float64_battery():
     assert [h.mutant for h in report.holes] == [wrong]
     assert "outputs differ" in report.holes[0].why
     assert report.score == 0.0
+
+
+def _survivor_report(qid: str, description: str, needle: str) -> tuple[MutantReport, object]:
+    bank = load_bank()
+    q = bank.get(qid)
+    assert isinstance(q, CodingQuestion)
+    found = mutants((bank.solution_dir(qid) / "reference.py").read_text(encoding="utf-8"))
+    m = next(m for m in found if m.description == description and needle in m.source)
+    report = MutantReport(qid, total=1)
+    judge_survivors(bank, q, report, [m], seed=0)
+    return report, m
+
+
+def test_a_declared_distribution_equivalent_mutant_is_not_a_hole():
+    # mlm-masking draws its random tokens from another 10 % slice of the same uniform draw: same distribution
+    report, m = _survivor_report("mlm-masking", "Lt -> Gt", "(action > 0.9)")
+    assert [d[0] for d in report.declared] == [m] and not report.holes and report.clean
+    assert "same" in report.declared[0][1]
+
+
+def test_a_declaration_no_survivor_matches_is_stale():
+    bank = load_bank()
+    q = bank.get("mlm-masking")
+    report = MutantReport(q.id, total=0)
+    judge_survivors(bank, q, report, [], seed=0)
+    assert report.stale and not report.clean
+
+
+def test_equivalence_allows_the_float64_tolerance_the_question_declares():
+    # rope lets angles be computed in float32 (values atol in float64): an int arange promoted to float32 is allowed
+    report, m = _survivor_report("rope", "argument dtype= dropped", "torch.arange(half, device=x.device)")
+    assert report.equivalent == [m] and not report.holes
