@@ -18,6 +18,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from .cjk import join_cjk_lines
 from .errors import AttnbankError
 
 MATHML_NS = "{http://www.w3.org/1998/Math/MathML}"
@@ -108,7 +109,7 @@ def render_markdown(text: str, where: str) -> str:
     Display math may scroll sideways on a phone, so it is made focusable (keyboard users can scroll it).
     """
     try:
-        html = MD.render(text)
+        html = MD.render(join_cjk_lines(text))
     except MathError as exc:
         raise MarkupError(f"{where}: {exc}") from None
     return html.replace('<div class="math block">', '<div class="math block" tabindex="0">')
@@ -117,7 +118,7 @@ def render_markdown(text: str, where: str) -> str:
 def render_inline(text: str, where: str) -> str:
     """Like render_markdown, without the enclosing paragraph (for titles, choices, captions)."""
     try:
-        return MD.renderInline(text)
+        return MD.renderInline(join_cjk_lines(text))
     except MathError as exc:
         raise MarkupError(f"{where}: {exc}") from None
 
@@ -127,4 +128,4 @@ PLAIN_DROP = re.compile(r"\\(?:left|right|mathrm|text|operatorname|mathbf|frac|s
 
 def plain_text(text: str) -> str:
     """Markdown with its markup and TeX commands dropped: what the search index holds."""
-    return re.sub(r"\s+", " ", PLAIN_DROP.sub(" ", text)).strip()
+    return re.sub(r"\s+", " ", PLAIN_DROP.sub(" ", join_cjk_lines(text))).strip()

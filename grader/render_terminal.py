@@ -11,6 +11,7 @@ from rich.panel import Panel
 from rich.syntax import Syntax
 from rich.text import Text
 
+from .cjk import join_cjk_lines
 from .i18n import strings
 from .schema import CodingQuestion, QuizQuestion
 
@@ -30,7 +31,7 @@ def _math_as_code(match: re.Match) -> str:
 
 def markdown(text: str) -> Markdown:
     """Markdown for the terminal, with TeX shown verbatim as code (rich would eat `\\,` and `\\!`)."""
-    return Markdown(_CODE_OR_MATH.sub(_math_as_code, text))
+    return Markdown(_CODE_OR_MATH.sub(_math_as_code, join_cjk_lines(text)))
 
 
 def show_question(q, console: Console, lang: str, answer: bool) -> None:
