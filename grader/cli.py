@@ -212,6 +212,48 @@ def grade(qid: str, file: Path, device: str, dtype: str, seed: int, timeout: flo
     sys.exit(0 if verdict.passed else 1)
 
 
+@cli.command("grade-batch")
+@click.argument("folder", metavar="DIR", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), default=Path("grades"), show_default=True,
+              help="Folder for gradebook.csv, results.jsonl, summary.html and the resumable results.sqlite.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Grading processes at a time (or Ray CPUs for a local runtime).")
+@click.option("--ray", "ray", is_flag=False, flag_value="local", default=None, metavar="[ADDRESS]",
+              help="Grade on Ray: alone, a local runtime; with ADDRESS, that cluster (needs attnbank[cluster]).")
+@click.option("--device", type=DEVICES, default="cpu", show_default=True)
+@click.option("--dtype", type=DTYPE_NAMES, default="float32", show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed of every generated input: one the students never saw makes the grade fairer.")
+@click.option("--timeout", type=POSITIVE, help="CPU seconds per file (default: each question's).")
+def grade_batch(folder: Path, out: Path, jobs: int, ray: str | None, device: str, dtype: str, seed: int,
+                timeout: float | None) -> None:
+    """Grade a cohort: DIR/<student>/<question-id>.py, each file once, resumably.
+
+    Writes OUT/gradebook.csv (one row per file), OUT/results.jsonl (every verdict) and OUT/summary.html
+    (pass rates, the commonest mistakes per question, a table per student). Results are kept in
+    OUT/results.sqlite: a re-run grades only new or changed files. Exit 0 once the gradebook is written.
+    """
+    from dataclasses import asdict
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from .batch import run_batch
+    from .batch_report import write_all
+    from .outcome import Settings
+
+    settings = Settings(device, dtype, seed, timeout)
+    columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=_console(stderr=True), transient=True) as bar:
+        task = bar.add_task("grading", total=None)
+        rows = run_batch(folder, out, settings, jobs, False if ray is None else (None if ray == "local" else ray),
+                         lambda done, total: bar.update(task, completed=done, total=total))
+    write_all(rows, out, asdict(settings))
+    graded = [r for r in rows if r.verdict is not None]
+    passed = sum(r.passed for r in graded)
+    click.echo(f"{len(rows)} files: {passed} passed, {len(graded) - passed} failed, {len(rows) - len(graded)} not "
+               f"graded; wrote {out}/gradebook.csv, results.jsonl and summary.html")
+
+
 def _import(*modules: str) -> None:
     for name in modules:
         importlib.import_module(name)
