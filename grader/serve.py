@@ -15,6 +15,7 @@ import socket
 import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -144,7 +145,7 @@ def bind(host: str, port: int) -> socket.socket:
 def url(sock: socket.socket, token: str) -> str:
     """The address to open: the token rides in the fragment, which the browser never sends to a server."""
     host, port = sock.getsockname()[:2]
-    return f"http://{host_literal(host)}:{port}/#token={token}"
+    return f"http://{host_literal(host)}:{port}/#token={quote(token, safe='')}"
 
 
 def serve(site: Path, sock: socket.socket, token: str) -> None:

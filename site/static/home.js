@@ -152,6 +152,7 @@
     e.target.value = "";
   });
   document.getElementById("lang-toggle").addEventListener("click", showStatuses);
+  document.addEventListener("attnbank:progress", function () { showStatuses(); apply(); });  /* site serve */
 
   showStatuses();
   onQuery();

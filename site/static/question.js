@@ -20,6 +20,7 @@
     b.addEventListener("click", function () { window.attnbank.setStatus(id, b.getAttribute("data-set")); showMarks(); });
   });
   showMarks();
+  document.addEventListener("attnbank:progress", showMarks);  /* site serve: the progress database changed */
 
   function verdict(form, ok) {
     form.querySelector(".verdict .ok").hidden = !ok;

@@ -7,8 +7,8 @@ import {EditorState} from "@codemirror/state";
 import {drawSelection, EditorView, highlightActiveLine, keymap, lineNumbers} from "@codemirror/view";
 import {classHighlighter} from "@lezer/highlight";
 
-// parent: the element to fill; doc: the text; onChange(text); onRun(): Mod-Enter; label: the accessible name
-export function createEditor({parent, doc, onChange, onRun, label}) {
+// parent: the element to fill; doc: the text; onChange(text); onRun(): Mod-Enter; attrs: of the editable element
+export function createEditor({parent, doc, onChange, onRun, attrs}) {
   const view = new EditorView({
     parent,
     state: EditorState.create({
@@ -18,7 +18,7 @@ export function createEditor({parent, doc, onChange, onRun, label}) {
         indentUnit.of("    "), python(), syntaxHighlighting(classHighlighter),
         keymap.of([{key: "Mod-Enter", preventDefault: true, run: () => { onRun(); return true; }},
                    ...defaultKeymap, ...historyKeymap, indentWithTab]),
-        EditorView.contentAttributes.of({"aria-label": label}),
+        EditorView.contentAttributes.of(attrs),
         EditorView.updateListener.of(u => { if (u.docChanged) onChange(u.state.doc.toString()); }),
       ],
     }),
