@@ -1,4 +1,5 @@
-/* Shared by every page: language switch, dark mode, progress in localStorage. No network, works on file://. */
+/* Shared by every page: language switch, dark mode, progress in localStorage, works on file://. The only request
+   it makes is to the local grader's API on the page's own origin, when served by `attnbank site serve`. */
 (function () {
   "use strict";
   var d = document.documentElement;

@@ -1,8 +1,8 @@
 // The editor bundled into site/static/vendor/codemirror.js (see build.sh): CodeMirror 6 with Python,
 // exposed as the global AttnbankCM so that a classic <script> loads it (ES modules are blocked on file://).
 import {defaultKeymap, history, historyKeymap, indentWithTab} from "@codemirror/commands";
-import {python} from "@codemirror/lang-python";
-import {bracketMatching, indentOnInput, indentUnit, syntaxHighlighting} from "@codemirror/language";
+import {pythonLanguage} from "@codemirror/lang-python";
+import {bracketMatching, indentOnInput, indentUnit, LanguageSupport, syntaxHighlighting} from "@codemirror/language";
 import {EditorState} from "@codemirror/state";
 import {drawSelection, EditorView, highlightActiveLine, keymap, lineNumbers} from "@codemirror/view";
 import {classHighlighter} from "@lezer/highlight";
@@ -15,7 +15,7 @@ export function createEditor({parent, doc, onChange, onRun, attrs}) {
       doc,
       extensions: [
         lineNumbers(), history(), drawSelection(), highlightActiveLine(), indentOnInput(), bracketMatching(),
-        indentUnit.of("    "), python(), syntaxHighlighting(classHighlighter),
+        indentUnit.of("    "), new LanguageSupport(pythonLanguage), syntaxHighlighting(classHighlighter),
         keymap.of([{key: "Mod-Enter", preventDefault: true, run: () => { onRun(); return true; }},
                    ...defaultKeymap, ...historyKeymap, indentWithTab]),
         EditorView.contentAttributes.of(attrs),
