@@ -82,6 +82,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "correct": ("Correct.", "回答正确。"),
     "wrong": ("Not quite: see the explanations.", "不对，看看每个选项的解析。"),
     "wrong_num": ("Not quite.", "不对。"), "expected": ("Expected", "正确答案"),
+    "pick_first": ("Pick an answer first.", "请先选择答案。"),
+    "number_first": ("Enter a number first.", "请先输入一个数。"),
     "mark": ("Your progress", "学习进度"), "terminal": ("practice", "终端练习"),
     "prev": ("Previous", "上一题"), "next": ("Next", "下一题"),
     "skip": ("Skip to content", "跳到正文"),

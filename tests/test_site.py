@@ -270,6 +270,7 @@ def test_cli_site_serve_serves_over_http(tmp_path: Path) -> None:
     try:
         line = proc.stdout.readline()
         url = re.search(r"http://127\.0\.0\.1:\d+/", line).group(0)
+        assert len(re.search(r"#token=([A-Za-z0-9_-]+)", line).group(1)) >= 32  # random, per launch
         with urllib.request.urlopen(url + "q/cache-bytes.html", timeout=10) as resp:
             assert resp.status == 200 and "单个 token 的 KV cache 大小" in resp.read().decode()
     finally:

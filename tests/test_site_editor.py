@@ -106,6 +106,7 @@ def test_a_correct_solution_passes_and_a_query_axis_softmax_fails_with_its_diagn
     headline = page.locator("#ed-result .ed-headline")
     expect(headline).to_have_attribute("data-status", "passed", timeout=120_000)
     expect(page.locator("#ed-result .ed-checks li.bad")).to_have_count(0)
+    expect(page.locator('.mark .practice [data-practice="mastered"]')).to_be_visible()  # the progress view
 
     _replace_code(page, QUERY_AXIS)
     page.locator("#ed-run").click()
@@ -126,8 +127,21 @@ def test_a_correct_solution_passes_and_a_query_axis_softmax_fails_with_its_diagn
     assert sorted(rows) == [("causal-attention", 0, "grade"), ("causal-attention", 1, "grade")]
     stats = CliRunner().invoke(cli, ["stats", "--db", str(db)])
     assert stats.exit_code == 0 and "masking" in stats.output, stats.output
-    page.goto(f"{base}index.html")  # the site's progress view shows the pass as the terminal's status
-    expect(page.locator('.qi[data-id="causal-attention"]')).to_have_attribute("data-status", "mastered")
+    expect(page.locator('.mark .practice [data-practice="studied"]')).to_be_visible()  # the latest grade failed
+    expect(page.locator('.mark .practice [data-practice="mastered"]')).to_be_hidden()
+    page.goto(f"{base}index.html")  # the home page shows the terminal's status too
+    expect(page.locator('.qi[data-id="causal-attention"]')).to_have_attribute("data-status", "studied")
+
+
+def test_a_crash_is_shown_as_a_crash(page: Page, served: tuple[str, str, Path]) -> None:
+    base, token, _ = served
+    page.goto(f"{base}q/causal-attention.html#token={token}")
+    crash = "import os\n\n\ndef causal_attention(q, k, v, scale=None):\n    os._exit(3)\n"
+    _replace_code(page, crash)
+    page.keyboard.press("Control+Enter")
+    headline = page.locator("#ed-result .ed-headline")
+    expect(headline).to_have_attribute("data-status", "crashed", timeout=120_000)
+    assert "Crashed" in headline.inner_text()
 
 
 def test_the_api_refuses_what_the_page_would_never_send(page: Page, served: tuple[str, str, Path]) -> None:
