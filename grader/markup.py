@@ -125,7 +125,7 @@ def render_inline(text: str, where: str) -> str:
         raise MarkupError(f"{where}: {exc}") from None
 
 
-PLAIN_DROP = re.compile(r"\\(?:left|right|mathrm|text|operatorname|mathbf|frac|sqrt|cdot)\b|[$`*_{}\\^#>|]")
+PLAIN_DROP = re.compile(r"\\[A-Za-z]+|\\.|[$`*_{}^#>|]")  # every TeX command (\Big, \top, \infty...), then markup
 
 
 def plain_text(text: str) -> str:

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from grader.bank import load_bank
 from grader.cli import cli
 from grader.figures import mask, svg
-from grader.markup import math_to_mathml, render_markdown
+from grader.markup import math_to_mathml, plain_text, render_markdown
 from grader.schema import Figure, FigureKind
 from grader.sitegen import SiteError, build
 
@@ -303,3 +303,9 @@ def test_cli_site_serve_reports_a_busy_port(tmp_path: Path, monkeypatch: pytest.
         port = busy.getsockname()[1]
         result = CliRunner().invoke(cli, ["site", "serve", "--port", str(port), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2 and f"cannot serve on 127.0.0.1:{port}" in result.output
+
+
+def test_the_search_text_keeps_no_tex_commands() -> None:
+    text = plain_text(r"$\mathrm{softmax}\!\Big(QK^\top / \sqrt{d_k}\Big)$ and $-\infty$, `is_causal`")
+    assert not re.search(r"Big|top|infty|mathrm|sqrt|\\", text), text
+    assert "softmax" in text and "QK" in text and "is causal" in text

@@ -128,3 +128,14 @@ def test_check_with_no_answer_asks_for_one_and_gives_nothing_away(page: Page, ba
         page.click("button.check")
         expect(page.locator(".verdict .need")).to_be_visible()
         expect(page.locator(".verdict .expected")).to_be_hidden()
+
+
+def test_search_hits_show_a_snippet_with_the_terms_marked(page: Page, base: str) -> None:
+    page.goto(base + "index.html")
+    page.fill("#q", "overflow")
+    expect(page.locator("#shown")).to_have_text("1")
+    snippet = page.locator('.qi[data-id="toy-softmax"] .snippet .en')
+    expect(snippet.locator("mark")).to_have_text(["overflows"])
+    assert "logit exceeds" in snippet.inner_text()
+    page.fill("#q", "")
+    expect(page.locator(".snippet")).to_have_count(0)
