@@ -65,10 +65,10 @@ def serve_cmd(out: Path, with_progress: bool, host: str, port: int, token: str |
     """
     from .serve import bind, new_token, serve, url
 
-    sock = bind(host, port)  # before the build, so a taken port fails fast
-    root = _build(out, with_progress)
-    token = token or new_token()
-    click.echo(f"serving {url(sock, token)} (Ctrl-C to stop)")
-    sys.stdout.flush()
-    serve(root, sock, token)
+    with bind(host, port) as sock:  # before the build, so a taken port or a foreign host fails fast
+        root = _build(out, with_progress)
+        token = token or new_token()
+        click.echo(f"serving {url(sock, token)} (Ctrl-C to stop)")
+        sys.stdout.flush()
+        serve(root, sock, token)
     click.echo("stopped")
