@@ -25,6 +25,7 @@ from grader.sitegen import build  # noqa: E402
 
 PAGE_ASSETS = ["static/site.css", "static/pygments.css", "static/common.js", "static/practice-status.js"]
 SEARCH_ASSETS = ["static/vendor/minisearch.js", "static/search-docs.js"]  # loaded on the first search
+EDITOR = "static/vendor/codemirror.js"  # loaded when a coding page's editor comes into view
 
 
 def gz(path: Path) -> int:
@@ -69,6 +70,10 @@ def measure(root: Path, out: Path, label: str) -> None:
           f"{sum(gz(out / a) for a in SEARCH_ASSETS) / 1024:.1f} KB)")
     print(f"  heaviest question    {gz(heaviest) / 1024:7.1f} KB gzip ({heaviest.name}; "
           f"+ css/js {(common + gz(out / 'static/question.js')) / 1024:.1f} KB)")
+    coding = [p for p in pages if 'id="editor"' in p.read_text(encoding="utf-8")][-1]
+    first = gz(coding) + common + gz(out / "static/question.js") + gz(out / "static/editor.js")
+    print(f"  heaviest coding page {first / 1024:7.1f} KB gzip with its css/js ({coding.name}; "
+          f"{(first + gz(out / EDITOR)) / 1024:.1f} KB once the editor has loaded)")
 
 
 def main() -> None:

@@ -7,8 +7,6 @@ from pathlib import Path
 
 import click
 
-from .errors import AttnbankError
-
 DEFAULT_OUT = Path("_site")
 OUT_OPTION = click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT,
                           show_default=True, help="Folder to write the site into (replaced on every build).")
@@ -55,27 +53,22 @@ def build_cmd(out: Path, with_progress: bool) -> None:
 @site.command("serve")
 @OUT_OPTION
 @PROGRESS_OPTION
-@click.option("--port", type=int, default=8000, show_default=True,
-              help="Port on 127.0.0.1 (0: any free one).")
-def serve_cmd(out: Path, with_progress: bool, port: int) -> None:
-    """Build the site, then serve it on http://127.0.0.1:PORT until interrupted."""
-    import functools
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Loopback address to listen on: 127.0.0.1 or ::1 (any other is refused).")
+@click.option("--port", type=int, default=8000, show_default=True, help="Port (0: any free one).")
+@click.option("--token", envvar="ATTNBANK_TOKEN", show_envvar=True,
+              help="The API token (default: a new random one per launch, shown in the URL).")
+def serve_cmd(out: Path, with_progress: bool, host: str, port: int, token: str | None) -> None:
+    """Build the site, then serve it with the local grading API (Run checks in the editor) until interrupted.
 
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the stdlib's name)
-            pass
+    Every API call needs the launch token (the URL printed carries it) and comes from the site's own origin.
+    """
+    from .serve import bind, new_token, serve, url
 
-    root = _build(out, with_progress)
-    handler = functools.partial(Quiet, directory=str(root))
-    try:
-        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-    except OSError as exc:
-        raise AttnbankError(f"cannot serve on 127.0.0.1:{port}: {exc.strerror} (try --port 0)") from None
-    with server:
-        click.echo(f"serving http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)")
+    with bind(host, port) as sock:  # before the build, so a taken port or a foreign host fails fast
+        root = _build(out, with_progress)
+        token = token or new_token()
+        click.echo(f"serving {url(sock, token)} (Ctrl-C to stop)")
         sys.stdout.flush()
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            click.echo("stopped")
+        serve(root, sock, token)
+    click.echo("stopped")

@@ -101,17 +101,20 @@ def _make_md() -> MarkdownIt:
 
 
 MD = _make_md()
+INLINE_DISPLAY = re.compile(r'<div class="math inline">(<math [^>]*display="block".*?</math>)</div>', re.S)
 
 
 def render_markdown(text: str, where: str) -> str:
     """HTML for Markdown `text`; MarkupError('<where>: cannot render math ...') on a bad formula.
 
     Display math may scroll sideways on a phone, so it is made focusable (keyboard users can scroll it).
+    `$$...$$` inside a paragraph becomes a span shown as a block: a <div> would end the <p> early.
     """
     try:
         html = MD.render(join_cjk_lines(text))
     except MathError as exc:
         raise MarkupError(f"{where}: {exc}") from None
+    html = INLINE_DISPLAY.sub(r'<span class="math display" tabindex="0">\1</span>', html)
     return html.replace('<div class="math block">', '<div class="math block" tabindex="0">')
 
 
@@ -123,7 +126,7 @@ def render_inline(text: str, where: str) -> str:
         raise MarkupError(f"{where}: {exc}") from None
 
 
-PLAIN_DROP = re.compile(r"\\(?:left|right|mathrm|text|operatorname|mathbf|frac|sqrt|cdot)\b|[$`*_{}\\^#>|]")
+PLAIN_DROP = re.compile(r"\\[A-Za-z]+|\\.|[$`*_{}^#>|]")  # every TeX command (\Big, \top, \infty...), then markup
 
 
 def plain_text(text: str) -> str:

@@ -1,4 +1,5 @@
-/* Shared by every page: language switch, dark mode, progress in localStorage. No network, works on file://. */
+/* Shared by every page: language switch, dark mode, progress in localStorage, works on file://. The only request
+   it makes is to the local grader's API on the page's own origin, when served by `attnbank site serve`. */
 (function () {
   "use strict";
   var d = document.documentElement;
@@ -58,8 +59,48 @@
     return true;
   }
 
+  /* The local grader (`attnbank site serve`): its token arrives once in the URL fragment (never sent to a server)
+     and is kept for this origin; every API call carries it. `ready` says "ok", "token" (refused) or "offline". */
+  var TOKEN = "attnbank.token";
+  var found = /(?:^#|&)token=([^&]+)/.exec(location.hash);
+  if (found) {
+    store(TOKEN, decodeURIComponent(found[1]));
+    history.replaceState(null, "", location.pathname + location.search);
+  }
+  var client = (function () {
+    try {
+      var c = sessionStorage.getItem("attnbank.client") || Math.random().toString(36).slice(2);
+      sessionStorage.setItem("attnbank.client", c);
+      return c;
+    } catch (e) { return ""; }
+  })();
+
+  function api(path, init) {
+    var t = null;
+    try { t = localStorage.getItem(TOKEN); } catch (e) { /* private mode */ }
+    init = init || {};
+    init.headers = { "X-Attnbank-Token": t || "", "X-Attnbank-Client": client, "Content-Type": "application/json" };
+    return fetch("/api/" + path, init);
+  }
+
+  /* The terminal practice status as the server sees it now, merged into what the pages show. */
+  function refreshProgress() {
+    return api("progress").then(function (r) {
+      if (r.status === 403) { return "token"; }
+      if (!r.ok) { return "offline"; }
+      return r.json().then(function (data) {
+        window.ATTNBANK_PRACTICE = Object.assign(window.ATTNBANK_PRACTICE || {}, data.status);
+        document.dispatchEvent(new CustomEvent("attnbank:progress"));
+        return "ok";
+      });
+    }, function () { return "offline"; });
+  }
+
+  var ready = location.protocol === "http:" ? refreshProgress() : Promise.resolve("offline");
+
   window.attnbank = { status: status, setStatus: setStatus, exportProgress: exportProgress,
-                      importProgress: importProgress, STATUSES: STATUSES };
+                      importProgress: importProgress, STATUSES: STATUSES,
+                      server: { ready: ready, api: api, refreshProgress: refreshProgress } };
 
   applyLang(d.getAttribute("data-lang") || "en");
   document.getElementById("lang-toggle").addEventListener("click", function () {

@@ -69,12 +69,49 @@
     });
   }
 
+  /* Under a search hit: the text around the first matched term in each language, the terms marked. */
+  var docs = null;
+  function snippet(li, found) {
+    var old = li.querySelector(".snippet");
+    if (old) { old.remove(); }
+    if (!found || !found.length) { return; }
+    docs = docs || (window.ATTNBANK_DOCS || []).reduce(function (m, d) { m[d.id] = d; return m; }, {});
+    var doc = docs[li.getAttribute("data-id")];
+    var pattern = new RegExp(found.map(function (t) {
+      return t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    }).sort(function (a, b) { return b.length - a.length; }).join("|"), "gi");
+    var p = document.createElement("p");
+    p.className = "snippet";
+    ["en", "zh"].forEach(function (lang) {
+      var text = doc["text_" + lang], span = document.createElement("span");
+      span.className = lang; span.lang = lang === "zh" ? "zh-CN" : "en";
+      pattern.lastIndex = 0;
+      var first = pattern.exec(text);
+      if (!first) { return; }
+      var from = Math.max(0, first.index - (lang === "zh" ? 30 : 70)), to = Math.min(text.length, first.index + 140);
+      var part = (from ? "…" : "") + text.slice(from, to) + (to < text.length ? "…" : "");
+      var at = 0, m;
+      pattern.lastIndex = 0;
+      while ((m = pattern.exec(part)) !== null) {
+        span.append(part.slice(at, m.index));
+        var mark = document.createElement("mark");
+        mark.textContent = m[0];
+        span.append(mark);
+        at = m.index + m[0].length;
+      }
+      span.append(part.slice(at));
+      p.append(span);
+    });
+    if (p.childNodes.length) { li.append(p); }
+  }
+
   function apply() {
     var query = input.value.trim();
-    var hits = null;
+    var hits = null, terms = {};
     if (query && search) {
       hits = {};
-      search.search(query).forEach(function (r, i) { hits[r.id] = i; });
+      terms = {};
+      search.search(query).forEach(function (r, i) { hits[r.id] = i; terms[r.id] = r.terms; });
     }
     var shown = 0;
     items.forEach(function (li) {
@@ -87,6 +124,7 @@
       if (hits) { ok = ok && hits.hasOwnProperty(li.getAttribute("data-id")); }
       li.hidden = !ok;
       if (ok) { shown++; }
+      snippet(li, ok && hits ? terms[li.getAttribute("data-id")] : null);
     });
     var order = items.slice();
     if (hits) { order.sort(function (a, b) { return (hits[a.getAttribute("data-id")] || 0) - (hits[b.getAttribute("data-id")] || 0); }); }
@@ -152,6 +190,7 @@
     e.target.value = "";
   });
   document.getElementById("lang-toggle").addEventListener("click", showStatuses);
+  document.addEventListener("attnbank:progress", function () { showStatuses(); apply(); });  /* site serve */
 
   showStatuses();
   onQuery();

@@ -11,23 +11,33 @@
     });
     var practice = (window.ATTNBANK_PRACTICE || {})[id];
     var box = document.querySelector(".mark .practice");
-    if (practice) {
-      box.hidden = false;
-      box.querySelector("[data-practice=" + practice + "]").hidden = false;
-    }
+    box.hidden = !practice;
+    box.querySelectorAll("[data-practice]").forEach(function (el) {
+      el.hidden = el.getAttribute("data-practice") !== practice;
+    });
   }
   document.querySelectorAll(".mark-btn").forEach(function (b) {
     b.addEventListener("click", function () { window.attnbank.setStatus(id, b.getAttribute("data-set")); showMarks(); });
   });
   showMarks();
+  document.addEventListener("attnbank:progress", showMarks);  /* site serve: the progress database changed */
 
   function verdict(form, ok) {
     form.querySelector(".verdict .ok").hidden = !ok;
     form.querySelector(".verdict .bad").hidden = ok;
+    form.querySelector(".verdict .need").hidden = true;
+  }
+
+  /* No answer yet: say so, and give nothing away. */
+  function needAnswer(form) {
+    form.querySelector(".verdict .ok").hidden = true;
+    form.querySelector(".verdict .bad").hidden = true;
+    form.querySelector(".verdict .need").hidden = false;
   }
 
   document.querySelectorAll("form.quiz[data-type=choice]").forEach(function (form) {
     form.addEventListener("submit", function () {
+      if (!form.querySelector(".choice input:checked")) { needAnswer(form); return; }
       var ok = true;
       form.querySelectorAll(".choice").forEach(function (c) {
         var correct = c.getAttribute("data-correct") === "1";
@@ -47,6 +57,7 @@
       var tol = parseFloat(form.getAttribute("data-tol"));
       var text = form.querySelector("input").value.replace(/[,_\s]/g, "");
       var answer = Number(text);
+      if (text === "" || !isFinite(answer)) { needAnswer(form); return; }
       var ok = text !== "" && isFinite(answer) && Math.abs(answer - value) <= tol * Math.max(Math.abs(value), 1e-12);
       verdict(form, ok);
       form.querySelector(".expected").hidden = false;
