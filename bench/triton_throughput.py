@@ -25,7 +25,7 @@ REFERENCE = ROOT / "solutions" / "triton-flash-attention" / "reference.py"
 B, H, L = 4, 16, 4096
 SHAPES = [(d, causal) for d in (64, 128) for causal in (False, True)]
 # (BLOCK_M, BLOCK_N, num_warps, num_stages) candidates for 16-bit inputs on Hopper
-# 4 warps for 64-row tiles, 8 for 128-row ones (and 4 at 128 x 64): one warpgroup of 128 x 128 would spill
+# 4 warps for 64-row tiles, 8 for 128-row ones, and 4 at 128 x 64 too (not 4 at 128 x 128)
 SWEEP = [(bm, bn, w, s) for bm, bn, w, s in itertools.product((64, 128), (64, 128), (4, 8), (2, 3, 4))
          if (w == 8) == (bm == 128) or (bm, bn, w) == (128, 64, 4)]
 

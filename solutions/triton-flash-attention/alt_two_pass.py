@@ -51,7 +51,7 @@ def triton_flash_attention(q, k, v, causal=False, scale=None):
     o = torch.empty_like(q)
     if not q.is_cuda:
         bm, bn = 16, 16
-    else:  # float32 dots run on FMA units, where big tiles spill and compile slowly
+    else:  # float32 dots run on FMA units, where big tiles run and compile slowly
         bm, bn = (32, 32) if q.dtype == torch.float32 else (128, 64)
     _two_pass[(triton.cdiv(LQ, bm), B * H)](
         q, k, v, o, q.stride(0), q.stride(1), q.stride(2), k.stride(0), k.stride(1), k.stride(2),

@@ -4,8 +4,9 @@ One program handles BLOCK_M queries of one (batch, head): it streams over the ke
 keeping a running max `m`, a running sum `l` and an unnormalised accumulator, all in float32.
 
 Speed-ups, each marked where it is made:
-1. exp2 instead of exp (one instruction), with log2(e) folded into the scale on the host, and the scale folded
-   into the query tile once per program, so the scores come out of the tensor cores in log2 units.
+1. exp2 instead of exp, with log2(e) folded into the scale once on the host (exp2 is one instruction).
+   (Scaling the Q tile once instead of every score was tried and measured slower on an H200, e.g. 310 against
+   409 TFLOP/s at D=64, bfloat16; the cause was not established.)
 2. Key blocks that need no mask (fully inside the keys and, when causal, fully visible to every query of the
    block) run a loop without bounds checks or `where`; only the diagonal and the ragged last block are masked.
 3. The second product accumulates into `acc` in place (`tl.dot(p, v, acc)`), so no extra tile-sized add.
@@ -25,7 +26,7 @@ import triton.language as tl
 
 @triton.jit
 def _attend_block(acc, l_i, m_i, q, k_base, v_base, stride_kn, stride_vn, start_n, offs_m, offs_n, offs_d,
-                  LK, shift, MASKED: tl.constexpr, CAUSAL: tl.constexpr, PRECISION: tl.constexpr):
+                  LK, shift, qk_scale, MASKED: tl.constexpr, CAUSAL: tl.constexpr, PRECISION: tl.constexpr):
     """One key block of the online softmax; only MASKED blocks check bounds and the causal diagonal (2.)."""
     cols = start_n + offs_n
     k_ptrs = k_base + cols[None, :] * stride_kn + offs_d[:, None]  # K^T tile [D, BLOCK_N]
@@ -34,7 +35,7 @@ def _attend_block(acc, l_i, m_i, q, k_base, v_base, stride_kn, stride_vn, start_
         k = tl.load(k_ptrs, mask=cols[None, :] < LK, other=0.0)
     else:
         k = tl.load(k_ptrs)
-    s = tl.dot(q, k, input_precision=PRECISION)  # [BLOCK_M, BLOCK_N], already scaled, log2 units (1.)
+    s = tl.dot(q, k, input_precision=PRECISION) * qk_scale  # [BLOCK_M, BLOCK_N], log2 units (1.)
     if MASKED:
         allowed = cols[None, :] < LK  # the last block may run past the keys
         if CAUSAL:
@@ -71,7 +72,6 @@ def _flash_fwd(Q, K, V, O, stride_qb, stride_qh, stride_qm, stride_kb, stride_kh
     offs_d = tl.arange(0, HEAD_D)
     q = tl.load(Q + b * stride_qb + h * stride_qh + offs_m[:, None] * stride_qm + offs_d[None, :],
                 mask=offs_m[:, None] < LQ, other=0.0)  # [BLOCK_M, D]
-    q = (q * qk_scale).to(Q.dtype.element_ty)  # one multiply per query element instead of one per score (1.)
     k_base = K + b * stride_kb + h * stride_kh
     v_base = V + b * stride_vb + h * stride_vh
     m_i = tl.full([BLOCK_M], float("-inf"), dtype=tl.float32)
@@ -86,10 +86,10 @@ def _flash_fwd(Q, K, V, O, stride_qb, stride_qh, stride_qm, stride_kb, stride_kh
         full = tl.minimum(full, tl.maximum(pid_m * BLOCK_M + shift + 1, 0) // BLOCK_N * BLOCK_N)
     for start_n in range(0, full, BLOCK_N):
         acc, l_i, m_i = _attend_block(acc, l_i, m_i, q, k_base, v_base, stride_kn, stride_vn, start_n, offs_m,
-                                      offs_n, offs_d, LK, shift, False, CAUSAL, PRECISION)
+                                      offs_n, offs_d, LK, shift, qk_scale, False, CAUSAL, PRECISION)
     for start_n in range(full, hi, BLOCK_N):
         acc, l_i, m_i = _attend_block(acc, l_i, m_i, q, k_base, v_base, stride_kn, stride_vn, start_n, offs_m,
-                                      offs_n, offs_d, LK, shift, True, CAUSAL, PRECISION)
+                                      offs_n, offs_d, LK, shift, qk_scale, True, CAUSAL, PRECISION)
     out = acc / tl.where(l_i > 0, l_i, 1.0)[:, None]  # a query that saw no key keeps zeros
     tl.store(O + b * stride_ob + h * stride_oh + offs_m[:, None] * stride_om + offs_d[None, :],
              out.to(O.dtype.element_ty), mask=offs_m[:, None] < LQ)
@@ -111,7 +111,7 @@ def _tiles(q: torch.Tensor, causal: bool) -> tuple[int, int, int, int]:
     if not q.is_cuda:
         return 16, 16, 4, 1  # small tiles keep the CPU interpreter quick
     if q.dtype == torch.float32:
-        return 32, 32, 4, 2  # IEEE float32 dots run on FMA units: big tiles spill and compile for minutes (5.)
+        return 32, 32, 4, 2  # IEEE float32 dots run on FMA units, where 128 x 64 ran 13x slower (5.)
     if torch.cuda.get_device_capability(q.device)[0] == 9 and (d, causal) in _HOPPER_TILES:
         return _HOPPER_TILES[(d, causal)]
     return 128, 64, 8 if d == 128 else 4, 3
