@@ -49,10 +49,13 @@ def triton_flash_attention(q, k, v, causal=False, scale=None):
         raise ValueError(f"unsupported head dim {D}")
     q, k, v = q.contiguous(), k.contiguous(), v.contiguous()
     o = torch.empty_like(q)
-    bm, bn = (128, 64) if q.is_cuda else (16, 16)
+    if not q.is_cuda:
+        bm, bn = 16, 16
+    else:  # float32 dots run on FMA units, where big tiles run and compile slowly
+        bm, bn = (32, 32) if q.dtype == torch.float32 else (128, 64)
     _two_pass[(triton.cdiv(LQ, bm), B * H)](
         q, k, v, o, q.stride(0), q.stride(1), q.stride(2), k.stride(0), k.stride(1), k.stride(2),
         v.stride(0), v.stride(1), v.stride(2), o.stride(0), o.stride(1), o.stride(2), H, LQ, k.shape[2],
         (scale if scale is not None else D**-0.5), CAUSAL=causal, BM=bm, BN=bn, D=D,
-        PREC="ieee" if q.dtype == torch.float32 else "tf32", num_warps=8 if D == 128 else 4)
+        PREC="ieee" if q.dtype == torch.float32 else "tf32", num_warps=8 if D == 128 and bm == 128 else 4)
     return o
