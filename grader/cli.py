@@ -185,8 +185,10 @@ def start(qid: str, directory: Path, force: bool) -> None:
 @click.option("--lang", type=LANGS, default="en", show_default=True, help="Language of the diagnosis.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout; progress goes to stderr.")
 @click.option("--no-record", is_flag=True, help="Do not log this grade in the progress database.")
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
+              help="Progress database to record into (default: $ATTNBANK_DB, else the user data dir's).")
 def grade(qid: str, file: Path, device: str, dtype: str, seed: int, timeout: float | None, tf32: bool, lang: str,
-          as_json: bool, no_record: bool) -> None:
+          as_json: bool, no_record: bool, db: Path | None) -> None:
     """Grade FILE against question ID. Exit 0 if every check passes, 1 if not, 2 on usage errors.
 
     The result is logged in the progress database (created on first use; see `attnbank progress path`).
@@ -208,7 +210,7 @@ def grade(qid: str, file: Path, device: str, dtype: str, seed: int, timeout: flo
     else:
         render(verdict, _console(), lang)
     if not no_record:
-        click.echo(record_cli_grade(qid, verdict), err=True)
+        click.echo(record_cli_grade(qid, verdict, db), err=True)
     sys.exit(0 if verdict.passed else 1)
 
 
