@@ -26,21 +26,26 @@ recorded when the code passes) or 1 (Again). q, or the end of the file, ends the
 
 
 def _now(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Callable[[], datetime]:
-    """The clock: the real UTC time, or the fixed time of the hidden --now option."""
+    """The clock: the real UTC time, or (hidden --now, for tests) that time plus the time elapsed since."""
     if value is None:
         return lambda: datetime.now(timezone.utc)
+    import time
+    from datetime import timedelta
+
     from .practice.scheduler import utc
 
     try:
-        fixed = utc(datetime.fromisoformat(value))
+        start = utc(datetime.fromisoformat(value))
     except ValueError:
         raise click.BadParameter(f"not an ISO 8601 time: {value}") from None
-    return lambda: fixed
+    began = time.monotonic()
+    return lambda: start + timedelta(seconds=time.monotonic() - began)
 
 
 db_option = click.option("--db", type=click.Path(dir_okay=False, path_type=Path), help=DB_HELP)
 lang_option = click.option("--lang", type=LANGS, default="en", show_default=True)
-now_option = click.option("--now", "clock", callback=_now, hidden=True, help="Pretend it is this UTC time (tests).")
+now_option = click.option("--now", "clock", callback=_now, hidden=True,
+                          help="Pretend the session starts at this UTC time (tests).")
 workspace_option = click.option("--workspace", type=click.Path(file_okay=False, path_type=Path),
                                 help="Folder for coding drills (default: $ATTNBANK_WORKSPACE, else "
                                      "workspace/ in the user data dir).")

@@ -118,6 +118,7 @@ TEXT: dict[str, tuple[str, str]] = {
              "已达今日上限：{new} 张新卡片和 {due} 张到期卡片留到明天（可用 --new、--reviews 调整）。"),
     "done": ("Session over: {n} reviewed ({counts}), {accuracy} not Again, {time}. Progress saved in {db}.",
              "本次复习结束：共 {n} 张（{counts}），{accuracy} 没有选“重来”，用时 {time}。进度已保存到 {db}。"),
+    "duration": ("{m} min {s} s", "{m} 分 {s} 秒"),
     "pending_drill": ("Drill pending: {id}: attnbank watch {id} {file} --db {db}",
                       "待完成的编程题 {id}：attnbank watch {id} {file} --db {db}"),
     "script_end": ("The answers file ended; session saved.", "答案文件已读完，进度已保存。"),

@@ -228,7 +228,8 @@ class Session:
         n = len(self.done)
         accuracy = f"{sum(r > 1 for r in (d.review.rating for d in self.done)) / n:.0%}" if n else "–"
         self.console.print(t["done"].format(n=n, counts=counts, accuracy=accuracy,
-                                            time=span(timedelta(seconds=seconds), self.lang), db=self.store.path))
+                                            time=t["duration"].format(m=int(seconds // 60), s=int(seconds % 60)),
+                                            db=self.store.path))
         for q in self.skipped:
             path = drill.starter_path(self.workspace, q.id)
             self.console.print(t["pending_drill"].format(id=q.id, file=path, db=self.store.path))

@@ -203,14 +203,14 @@ class Store:
             card = step(self.card(review.question_id))
             if card is None:
                 return None
-            conn.execute(INSERT_REVIEW, _review_row(review))
-            self._put_card(review.question_id, card)
+            if conn.execute(INSERT_REVIEW, _review_row(review)).rowcount:  # not a duplicate of a logged one
+                self._put_card(review.question_id, card)
         return card
 
     def undo(self, review: Review, replay: Callable[[list[Review]], Card]) -> None:
         """Delete `review` from the log and rebuild its card from the reviews left (none: no card)."""
         with self.transaction() as conn:
-            conn.execute("delete from reviews where question_id = ? and reviewed_at = ? and rating = ? "
+            conn.execute("delete from reviews where question_id = ? and rating = ? and reviewed_at = ? "
                          "and source = ?", _review_row(review)[:4])
             left = self.reviews(review.question_id)
             if left:
