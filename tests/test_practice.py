@@ -148,7 +148,8 @@ def test_filters_and_new_limit(tmp_path):
 
 def test_answers_file_errors_and_end(tmp_path):
     result = practice(tmp_path, "4\nzzz\n")
-    assert result.exit_code == 2 and "answers.txt:2: got 'zzz': expected one of g, e, h, r, n, 1, u or q here" in result.output
+    assert result.exit_code == 2
+    assert "answers.txt:2: got 'zzz': expected one of g, e, h, r, n, 1, u or q here" in result.output
     assert logged(tmp_path) == [("score-memory", 3)]  # what was answered before is kept
     result = practice(tmp_path, "# the quiz\nmany\n", "--kind", "quiz", "--db", str(tmp_path / "other.db"))
     assert result.exit_code == 2 and "answers.txt:2: got 'many': Give a number" in result.output
