@@ -91,6 +91,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "coding_keys": ("[g] grade now  [e] edit  [h] hint  [r] reset to starter  [n] skip till tomorrow  "
                     "[1] Again  [u] undo  [q] quit",
                     "[g] 立即评测  [e] 编辑  [h] 提示  [r] 恢复起始代码  [n] 明天再做  [1] 重来  [u] 撤销  [q] 退出"),
+    "drill_passed": ("every check passed", "全部检查通过"),
     "no_editor": ("Set $EDITOR (or $VISUAL) to edit here, or edit {file} in your own editor.",
                   "请设置 $EDITOR（或 $VISUAL）才能在这里编辑；也可以用你自己的编辑器打开 {file}。"),
     "editor_failed": ("Cannot start the editor '{editor}': {error}", "无法启动编辑器「{editor}」：{error}"),

@@ -14,6 +14,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.text import Text
+
 from ..outcome import Settings
 from ..schema import CodingQuestion
 from ..workspace import starter_path, write_starter
@@ -72,6 +74,7 @@ def coding(s: Session, q: CodingQuestion, tag: str) -> str | None:
             if verdict is not None and verdict.passed:
                 if watcher.review is not None and watcher.card is not None:
                     s.note(q, watcher.review, watcher.card)
+                s.console.print(Text(f"✔ {q.id}: {s.t['drill_passed']}", style="bold green"))
                 return None
         elif key == "e":
             edit(s, path)

@@ -68,6 +68,7 @@ class Session:
     memory: dict[str, Card] = field(default_factory=dict)  # cards of unsaved ratings
     skipped: list[object] = field(default_factory=list)  # drills left for later
     pool_ids: set[str] = field(default_factory=set)  # the questions the filters allow ("due" counts only them)
+    notice: Text | None = None  # shown under the next card's prompt (the screen is cleared between cards)
 
     @property
     def t(self) -> dict[str, str]:
@@ -77,11 +78,9 @@ class Session:
         """Ask cards until none is left or the user quits; then the summary."""
         self.queue.extend(self.plan.queue)
         started = time.monotonic()
-        shown = 0
         while (item := self.next_card()) is not None:
             q, tag = item
-            shown += 1
-            self.header(q, tag, shown)
+            self.header(q, tag)
             t0 = time.monotonic()
             if q.kind == "coding":
                 outcome = drill.coding(self, q, tag)
@@ -93,15 +92,16 @@ class Session:
                 self.queue.appendleft((q, tag))
                 self.undo()
                 continue
-            if outcome is None:
-                if q.kind == "coding" and not any(d.q is q for d in self.done):
+            if outcome is None:  # a drill skipped, or passed (its grading recorded the review)
+                passed = bool(self.done) and self.done[-1].q is q
+                if not passed:
                     self.skipped.append(q)
-                continue
-            self.rate(q, tag, int(outcome), int((time.monotonic() - t0) * 1000))
-            if q.kind == "quiz":
+                    continue
+            else:
+                self.rate(q, tag, int(outcome), int((time.monotonic() - t0) * 1000))
+            if q.kind != "concept":  # feedback to read: wait for a key
                 key = self.answers.pause(self.t["pause"])
-                if key == UNDO:
-                    self.queue.appendleft((q, tag))
+                if key == UNDO:  # this card's own rating: undo puts it back in front
                     self.undo()
                 elif key == QUIT:
                     break
@@ -116,13 +116,17 @@ class Session:
             return soonest[1][1], "learning"
         return self.queue.popleft() if self.queue else None
 
-    def header(self, q, tag: str, shown: int) -> None:
+    def header(self, q, tag: str) -> None:
+        """A clean screen with the card's position, title, tags and prompt (and what the last key did)."""
         if self.answers.interactive and self.console.is_terminal:
             self.console.clear()
-        left = len(self.queue) + len(self.learning)
-        self.console.print(Text.assemble((f"{shown}/{shown + left}", "bold"), "  ", (q.title.get(self.lang), "bold")))
+        at, left = len(self.done) + 1, len(self.queue) + len(self.learning)
+        self.console.print(Text.assemble((f"{at}/{at + left}", "bold"), "  ", (q.title.get(self.lang), "bold")))
         self.console.print(Text(f"{q.id} · {self.t[q.kind]} · {q.topic} · {self.t['card_' + tag]}", style="dim"))
         self.console.print(Panel(markdown(q.prompt.get(self.lang)), title=self.t["prompt"], title_align="left"))
+        if self.notice:
+            self.console.print(self.notice)
+            self.notice = None
 
     def card(self, qid: str) -> Card | None:
         return self.memory.get(qid) or self.store.card(qid)
@@ -193,8 +197,8 @@ class Session:
             self.memory.pop(last.q.id, None)
         self.learning.pop(last.q.id, None)
         self.queue.appendleft((last.q, last.tag))
-        self.console.print(self.t["undone"].format(title=last.q.title.get(self.lang),
-                                                   rating=self.t[f"rating_{last.review.rating}"]))
+        self.notice = Text(self.t["undone"].format(title=last.q.title.get(self.lang),
+                                                   rating=self.t[f"rating_{last.review.rating}"]), style="cyan")
 
     def defer(self, qid: str, until: datetime) -> None:
         """Bury a skipped drill until `until` (it must not take a new-card slot again today)."""
