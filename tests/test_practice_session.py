@@ -10,7 +10,6 @@ from fsrs import State
 from test_practice import T0, bank_root, env, logged, practice  # noqa: F401 (fixtures)
 
 from grader.cli import cli
-from grader.practice.planner import day_start
 from grader.practice.record import record_rating
 from grader.practice.store import Store
 
@@ -69,6 +68,8 @@ def test_rating_keys_show_the_intervals(tmp_path):
 def test_daily_new_limit_is_kept_per_local_day(tmp_path, monkeypatch):
     monkeypatch.setenv("TZ", "Asia/Shanghai")  # UTC+8: the study day starts at 20:00 UTC
     import time
+
+    from grader.practice.planner import day_start
 
     time.tzset()
     try:
