@@ -234,13 +234,14 @@ def progress_path(db: Path | None) -> None:
 
 
 @click.command()
-@click.option("--days", type=click.IntRange(min=1, max=366), default=14, show_default=True,
+@click.option("--days", type=click.IntRange(min=1, max=366), default=7, show_default=True,
               help="Days in the reviews-per-day chart.")
 @lang_option
 @db_option
 @now_option
 def stats(days: int, lang: str, db: Path | None, clock: Callable[[], datetime]) -> None:
-    """Reviews per day, retention, cards due, and mastery per topic (weakest first).
+    """Streak, time studied, retention, due and overdue cards with a 7-day forecast, reviews per day, and
+    the weakest started topics (by share of Again); topics not started are listed apart.
 
     With no progress database yet, the summary is empty (and no database is created).
     """

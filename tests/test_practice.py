@@ -190,9 +190,13 @@ def test_stats_and_progress_commands(tmp_path):
     assert result.exit_code == 0, result.output
     out = result.output
     assert "Reviews per day" in out and "03-01" in out and "03-02" in out
-    assert "Retention: 83% of 6 repeat reviews not rated Again" in out
-    assert "Due: 1 today, 1 within 7 days" in out  # mask-polarity (why-scale is far off)
-    assert out.index("Masks and causality") < out.index("Attention fundamentals")  # weakest first
+    # same-day learning steps are not repeats: why-scale's four later Goods and mask-polarity's next-day Again
+    assert "Retention: 80% of 5 repeat reviews (a day or more apart) not rated Again" in out
+    assert "Due: 1 now, 0 of them overdue" in out  # mask-polarity (why-scale is far off)
+    assert "Forecast: 03-02 1 · 03-03 0" in out
+    assert "streak 2 day(s)" in out
+    assert out.index("Masks and causality") < out.index("Attention fundamentals")  # weakest (most Again) first
+    assert "Not started" not in out  # both fixture topics are started
     dump = tmp_path / "p.json"
     result = CliRunner().invoke(cli, ["progress", "export", str(dump)])
     assert result.exit_code == 0 and "exported 8 review(s) and 0 grade(s)" in result.output
@@ -208,7 +212,9 @@ def test_stats_without_a_database(tmp_path):
     result = CliRunner().invoke(cli, ["stats", "--now", T0.isoformat()])
     assert result.exit_code == 0, result.output
     assert "Total reviews: 0" in result.output and "no repeat reviews yet" in result.output
-    assert "Due: 0 today, 0 within 7 days" in result.output and "Mastery per topic" in result.output
+    assert "Due: 0 now" in result.output and "streak 0 day(s)" in result.output
+    assert "Not started (2): Attention fundamentals; Masks and causality" in \
+        result.output.replace("\n", " ")
     assert not (tmp_path / "progress.db").exists()  # stats only reads
 
 
