@@ -149,7 +149,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "stats_topic": ("topic", "主题"), "again_col": ("Again", "重来"),
     "stats_mastered": ("mastered", "已掌握"),
     "learning": ("learning", "学习中"),
-    "stats_new": ("new", "未学"),
+    "stats_new": ("new", "未学"), "status_passed": ("passed", "已通过"),
     "more_topics": ("… and {n} more started topics", "……另有 {n} 个已开始的主题"),
     "not_started": ("Not started ({n}):", "未开始（{n} 个）："),
     "bar": ("progress", "进度"), "total": ("Total reviews: {n}", "累计复习 {n} 次"),

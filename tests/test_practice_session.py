@@ -158,3 +158,18 @@ def test_time_spent_is_logged_and_exported(tmp_path):
     assert CliRunner().invoke(cli, ["progress", "export", str(dump)]).exit_code == 0
     (review,) = json.loads(dump.read_text())["reviews"]
     assert isinstance(review["took_ms"], int) and review["took_ms"] >= 0
+
+
+def test_list_has_a_status_column(tmp_path):
+    from grader.practice.record import record_grade
+
+    with Store.open(tmp_path / "progress.db") as store:
+        record_rating(store, "why-scale", 3, T0, "practice")
+        record_grade(store, "sdpa", True, "passed", T0, "grade")
+    result = CliRunner().invoke(cli, ["list"])
+    rows = {line.split()[0]: line.split()[4] for line in result.output.splitlines()[2:] if line.count("  ") > 3}
+    assert rows == {"score-memory": "new", "sdpa": "passed", "why-scale": "learning", "mask-polarity": "new"}
+    data = json.loads(CliRunner().invoke(cli, ["list", "--json", "--db", str(tmp_path / "none.db")]).output)
+    assert {q["status"] for q in data["questions"]} == {"new"}
+    zh = CliRunner().invoke(cli, ["list", "--lang", "zh"]).output
+    assert "已通过" in zh and "学习中" in zh

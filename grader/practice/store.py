@@ -274,8 +274,9 @@ class Store:
             conn.execute("insert into flags (question_id, suspended) values (?, ?) on conflict (question_id) "
                          "do update set suspended = excluded.suspended", (qid, int(suspended)))
 
-    def status(self) -> dict[str, str]:
-        """Question id -> "learning" or "mastered" for every question with a review or a grade."""
+    def status(self, passed: str = "mastered") -> dict[str, str]:
+        """Question id -> "learning" or "mastered" for every question with a review or a grade; a question
+        whose latest grade passed gets the label `passed` (`attnbank list` says "passed")."""
         out: dict[str, str] = {}
         for qid, state, stability in self.conn.execute("select question_id, state, stability from cards"):
             strong = state == State.Review and (stability or 0) >= MASTERED_STABILITY_DAYS
@@ -283,9 +284,9 @@ class Store:
         last = self.conn.execute(
             "select question_id, passed from grades g where id = (select id from grades where "
             "question_id = g.question_id order by graded_at desc, id desc limit 1)")
-        for qid, passed in last:
-            if passed:
-                out[qid] = "mastered"
+        for qid, ok in last:
+            if ok:
+                out[qid] = passed
             else:
                 out.setdefault(qid, "learning")
         return out
@@ -356,16 +357,17 @@ def _check_owner(conn: sqlite3.Connection, path: Path, known: int) -> None:
                          "upgrade attnbank")
 
 
-def question_status(db_path: Path | None = None, ids: Iterable[str] = ()) -> dict[str, str]:
+def question_status(db_path: Path | None = None, ids: Iterable[str] = (), passed: str = "mastered") -> dict[str, str]:
     """Question id -> "new" | "learning" | "mastered" from the progress database ({} if there is none).
 
     Mastered: the FSRS card is in the Review state with stability >= 21 days, or (coding questions)
     the latest grade passed. Learning: any other question with a review or a grade. Ids in `ids`
-    with neither are reported as "new"; others are simply absent.
+    with neither are reported as "new"; others are simply absent. `passed`: the label of a question whose
+    latest grade passed.
     """
     path = db_path or default_path()
     if not path.exists():
         return {}
     with Store.open(path, create=False) as store:
-        status = store.status()
+        status = store.status(passed)
     return {**dict.fromkeys(ids, "new"), **status}
