@@ -216,7 +216,8 @@ def test_an_empty_file_is_not_adopted(tmp_path):
 
 CREATOR = """
     import sys, time
-        from grader.practice.store import Store, StoreError
+    from pathlib import Path
+    from grader.practice.store import Store, StoreError
     folder, go = Path(sys.argv[1]), Path(sys.argv[2])
     while not go.exists():
         time.sleep(0.001)
@@ -243,6 +244,33 @@ def test_processes_creating_the_same_new_databases_all_succeed(tmp_path):
     results = [p.communicate(timeout=120) for p in procs]
     assert [out.strip() for out, _ in results] == ["0"] * 6, [err for _, err in results]
     assert not list(tmp_path.glob(".*.new*"))  # no temporary file left behind
+
+
+def test_a_database_created_by_another_process_mid_check_is_not_foreign(tmp_path, monkeypatch):
+    """The race of two first uses at once, made deterministic: while this process reads the new file's
+    markers, another one creates and migrates the same database."""
+    path = tmp_path / "new.db"
+    connect = sqlite3.connect
+    fired = []
+
+    def other_process_migrates(statement: str) -> None:
+        if "user_version" in statement and not fired:
+            fired.append(statement)
+            other = connect(path, isolation_level=None, timeout=10)
+            Store(other, path).migrate()
+            other.close()
+
+    def connect_with_a_rival(*args, **kw):
+        conn = connect(*args, **kw)
+        conn.set_trace_callback(other_process_migrates)
+        return conn
+
+    monkeypatch.setattr(store_module.sqlite3, "connect", connect_with_a_rival)
+    Store.open(path).close()
+    assert fired
+    monkeypatch.setattr(store_module.sqlite3, "connect", connect)
+    with Store.open(path) as store:
+        assert store.conn.execute("pragma integrity_check").fetchone()[0] == "ok"
 
 
 # ------------------------------------------------------------------ import
