@@ -66,7 +66,7 @@ def test_session_in_a_real_terminal(tmp_path, env, width, height):  # noqa: F811
         shown = term.wait_for("Any key: next card")
         time.sleep(1.5)
         shown = term.screen()
-        assert "✘ Wrong" in shown and "you: 512 MiB" in shown and "Answer: 4 MiB" in shown, shown
+        assert "✘ Wrong" in shown and "you: 512 MiB" in shown and "answer: 4 MiB" in shown, shown
         assert "Any key: next card" in shown
         # undo: the rating is taken back and the card asked again
         term.keys("u")

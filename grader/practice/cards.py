@@ -93,7 +93,7 @@ def quiz(s: Session, q: QuizQuestion) -> str:
         answer = f"{quiz.value:g} {quiz.unit or ''} (±{quiz.rel_tol:.0%})".replace("  ", " ")
     verdict = (Text(f"✔ {s.t['quiz_right']}", style="bold green") if right
                else Text(f"✘ {s.t['quiz_wrong']}", style="bold red"))
-    s.console.print(verdict.append(f"   {s.t['you_said']}: {yours}   {s.t['answer_key']}: {answer}", style="bold"))
+    s.console.print(verdict.append("   " + s.t["you_said"].format(yours=yours, answer=answer), style="bold"))
     return "3" if right else "1"
 
 

@@ -228,7 +228,7 @@ class Session:
         if isinstance(self.answers, Script) and self.answers.ended:
             self.console.print(f"[dim]{t['script_end']}[/]")
         ratings = Counter(d.review.rating for d in self.done)
-        counts = ", ".join(f"{t[f'rating_{r}']} {n}" for r, n in sorted(ratings.items())) or "–"
+        counts = t["sep"].join(f"{t[f'rating_{r}']} {n}" for r, n in sorted(ratings.items())) or "–"
         n = len(self.done)
         accuracy = f"{sum(r > 1 for r in (d.review.rating for d in self.done)) / n:.0%}" if n else "–"
         self.console.print(t["done"].format(n=n, counts=counts, accuracy=accuracy,
