@@ -152,7 +152,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "learning": ("learning", "学习中"),
     "stats_new": ("new", "未学"), "status_passed": ("passed", "已通过"),
     "more_topics": ("… and {n} more started topics", "……另有 {n} 个已开始的主题"),
-    "not_started": ("Not started ({n}):", "未开始（{n} 个）："),
+    "not_started": ("Not started ({n}): {names}", "未开始（{n} 个）：{names}"), "list_sep": ("; ", "、"),
     "bar": ("progress", "进度"), "total": ("Total reviews: {n}", "累计复习 {n} 次"),
 }
 

@@ -173,3 +173,23 @@ def test_list_has_a_status_column(tmp_path):
     assert {q["status"] for q in data["questions"]} == {"new"}
     zh = CliRunner().invoke(cli, ["list", "--lang", "zh"]).output
     assert "已通过" in zh and "学习中" in zh
+
+
+def test_stats_of_the_real_bank_fit_a_40_row_screen(tmp_path, monkeypatch):
+    from test_practice import ROOT
+
+    from grader.bank import load_bank
+
+    monkeypatch.setenv("ATTNBANK_ROOT", str(ROOT))
+    bank = load_bank()
+    with Store.open(tmp_path / "progress.db") as store:
+        for i, q in enumerate(q for q in bank.questions if q.kind != "coding"):
+            if i % 4 == 0:  # about a quarter of the bank, spread over most topics
+                record_rating(store, q.id, 1 + i % 3, T0 - timedelta(days=i % 9), "practice")
+    for width in ("80", "120"):
+        monkeypatch.setenv("COLUMNS", width)
+        for lang in ("en", "zh"):
+            result = CliRunner().invoke(cli, ["stats", "--lang", lang, "--now", T0.isoformat()])
+            assert result.exit_code == 0, result.output
+            assert len(result.output.splitlines()) <= 40, (width, lang, result.output)
+    assert "and " in result.output or "另有" in result.output or len(bank.topics) <= 10

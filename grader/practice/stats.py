@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from fsrs import Card
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -22,7 +23,7 @@ from .planner import day_start
 from .scheduler import utc
 from .store import Review
 
-MAX_TOPICS = 10
+MAX_TOPICS = 8
 FORECAST_DAYS = 7
 
 
@@ -133,16 +134,18 @@ def render(stats: Stats, console: Console, lang: str = "en") -> None:
     for day, n in stats.per_day:
         console.print(Text(f"{day:%m-%d} ").append(bar([(n, "cyan")], peak, 30)).append(f" {n}"))
     if stats.topics:
-        table = Table(title=t["stats_topics"], title_justify="left", title_style="bold")
-        for col in (t["stats_topic"], t["stats_mastered"], t["learning"], t["stats_new"], t["again_col"], t["bar"]):
-            table.add_column(col, justify="left" if col in (t["stats_topic"], t["bar"]) else "right")
+        table = Table(title=t["stats_topics"], title_justify="left", title_style="bold", box=box.SIMPLE_HEAD,
+                      padding=(0, 1), pad_edge=False)
+        table.add_column(t["stats_topic"], no_wrap=True, overflow="ellipsis", ratio=1)  # one line per topic
+        for col in (t["stats_mastered"], t["learning"], t["stats_new"], t["again_col"]):
+            table.add_column(col, justify="right", no_wrap=True)
+        table.add_column(t["bar"], no_wrap=True)
         for r in stats.topics[:MAX_TOPICS]:
             rate = f"{r.again_rate:.0%}" if r.again_rate is not None else "–"
-            table.add_row(f"{r.name} [dim]({r.topic})[/]", str(r.mastered), str(r.learning), str(r.new), rate,
-                          bar([(r.mastered, "green"), (r.learning, "yellow")], r.total, 12))
+            table.add_row(r.name, str(r.mastered), str(r.learning), str(r.new), rate,
+                          bar([(r.mastered, "green"), (r.learning, "yellow")], r.total, 10))
         console.print(table)
         if len(stats.topics) > MAX_TOPICS:
             console.print(f"[dim]{t['more_topics'].format(n=len(stats.topics) - MAX_TOPICS)}[/]")
     if stats.not_started:
-        console.print(Text(t["not_started"].format(n=len(stats.not_started)) + " ", style="bold").append(
-            "; ".join(stats.not_started), style="dim"))
+        console.print(Text(t["not_started"].format(n=len(stats.not_started), names=t["list_sep"].join(stats.not_started))))
