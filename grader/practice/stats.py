@@ -148,4 +148,5 @@ def render(stats: Stats, console: Console, lang: str = "en") -> None:
         if len(stats.topics) > MAX_TOPICS:
             console.print(f"[dim]{t['more_topics'].format(n=len(stats.topics) - MAX_TOPICS)}[/]")
     if stats.not_started:
-        console.print(Text(t["not_started"].format(n=len(stats.not_started), names=t["list_sep"].join(stats.not_started))))
+        names = t["list_sep"].join(stats.not_started)
+        console.print(Text(t["not_started"].format(n=len(stats.not_started), names=names)))
