@@ -72,7 +72,6 @@ def list_cmd(topic: str | None, kind: str | None, difficulty: str | None, lang: 
              db: Path | None) -> None:
     """List questions, with filters, and your status of each: new, learning, mastered or passed."""
     from .index import load_index
-    from .practice.store import question_status
 
     index = load_index()
     if topic and topic not in {t["id"] for t in index["topics"]}:
@@ -81,6 +80,8 @@ def list_cmd(topic: str | None, kind: str | None, difficulty: str | None, lang: 
                  and (kind is None or q["kind"] == kind) and (difficulty is None or q["difficulty"] == difficulty)]
     part_of = {t["id"]: t.get("part", "mechanism") for t in index["topics"]}
     try:
+        from .practice.store import question_status
+
         status = question_status(db, [q["id"] for q in questions], passed="passed")
     except AttnbankError as exc:  # an unusable database must not stop the listing
         click.echo(f"warning: no status column: {exc}", err=True)
