@@ -210,8 +210,9 @@ class Session:
         self.console.print(f"[dim]{self.t['buried'].format(when=f'{until.astimezone():%Y-%m-%d %H:%M}')}[/]")
 
     def check_leech(self, q) -> None:
+        """Flag a leech at LEECH_AGAIN Agains and every half of that after (as Anki does)."""
         lapses = sum(r.rating == 1 for r in self.store.reviews(q.id))
-        if lapses < LEECH_AGAIN:
+        if lapses < LEECH_AGAIN or (lapses - LEECH_AGAIN) % (LEECH_AGAIN // 2):
             return
         self.console.print(f"[bold magenta]{self.t['leech'].format(n=lapses)}[/]")
         if self.answers.interactive and self.answers.key(self.t["leech_keys"], "sk") == "s":
