@@ -193,3 +193,21 @@ def test_stats_of_the_real_bank_fit_a_40_row_screen(tmp_path, monkeypatch):
             assert result.exit_code == 0, result.output
             assert len(result.output.splitlines()) <= 40, (width, lang, result.output)
     assert "and " in result.output or "另有" in result.output or len(bank.topics) <= 10
+
+
+def test_drill_keys_edit_reset_and_hint(tmp_path, monkeypatch):
+    from test_practice import ROOT
+
+    reference = ROOT / "solutions" / "sdpa" / "reference.py"
+    monkeypatch.setenv("EDITOR", f"cp {reference}")  # an "editor" that writes the solution into the file
+    monkeypatch.delenv("VISUAL", raising=False)
+    result = practice(tmp_path, "e\nh\nr\nq\n", "--kind", "coding")
+    assert result.exit_code == 0, result.output
+    file = tmp_path / "ws" / "sdpa.py"
+    assert "raise NotImplementedError" in file.read_text()  # r: the starter again
+    (old,) = (tmp_path / "ws" / "old").iterdir()
+    assert old.read_text() == reference.read_text()  # what e wrote was moved aside, not lost
+    assert "Hint 1 of 3" in result.output  # h: the first hint, on request
+    monkeypatch.delenv("EDITOR")
+    result = practice(tmp_path, "e\nq\n", "--kind", "coding")
+    assert "Set $EDITOR (or $VISUAL)" in result.output

@@ -106,3 +106,25 @@ def test_session_in_a_real_terminal(tmp_path, env, width, height):  # noqa: F811
     assert "EXIT=0" in shown
     assert logged(Path(env["ATTNBANK_DB"]).parent) == [("score-memory", 3), ("sdpa", 3), ("why-scale", 1),
                                                        ("mask-polarity", 3)]
+
+
+def test_chinese_session_at_80_columns(tmp_path, env):  # noqa: F811
+    term = Terminal(tmp_path, 80, 24)
+    exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items() if k not in ("COLUMNS", "NO_COLOR"))
+    try:
+        term.keys(f"(cd {ROOT} && env {exports} {sys.executable} -m grader practice --lang zh --kind quiz "
+                  f"--now {T0.isoformat()}; echo EXIT=$?)", "Enter")
+        term.wait_for("你的答案（填数值")
+        term.keys("512", "Enter")
+        term.wait_for("按任意键继续")
+        time.sleep(1)
+        shown = term.screen()
+        assert "✘ 答错了" in shown and "你的答案：512 MiB" in shown and "正确答案：4 MiB" in shown, shown
+        term.keys("u")
+        term.wait_for("已撤销：打分矩阵的大小（重来）")
+        term.keys("q", "Enter")
+        shown = term.wait_for("EXIT=")
+    finally:
+        term.close()
+    assert "EXIT=0" in shown and "本次复习结束：共 0 张" in shown
+    assert logged(Path(env["ATTNBANK_DB"]).parent) == []
