@@ -21,8 +21,9 @@ LANGS = click.Choice(["en", "zh"])
 DB_HELP = "Progress database (default: $ATTNBANK_DB, else progress.db in the user data dir)."
 ANSWERS_HELP = """Read answers from FILE instead of the keyboard, one per prompt (blank lines and
 # comments skipped): a concept card takes a rating (1-4, again/hard/good/easy or 重来/困难/良好/简单); a quiz takes its
-answer (choice letters such as B or A,C; or a number); a coding drill takes n (next: the review is
-recorded when the code passes) or 1 (Again). q, or the end of the file, ends the session."""
+answer (choice letters such as B or A,C; or a number); a coding drill takes g (grade), h (hint), r (reset),
+n (skip until tomorrow) or 1 (Again). u takes back the previous rating. q, or the end of the file, ends the
+session."""
 
 
 def _now(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Callable[[], datetime]:
