@@ -57,7 +57,6 @@ class Keyboard:
             except (KeyboardInterrupt, EOFError):
                 self.console.print()
                 return QUIT
-            ch = "n" if ch in ("\r", "\n") and "n" in keys else ch
             if ch in keys or ch == QUIT:
                 self.console.print(f"› {ch}", style="dim")
                 return ch

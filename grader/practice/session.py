@@ -27,6 +27,7 @@ from ..bank import Bank
 from ..errors import AttnbankError
 from ..i18n import strings
 from ..render_terminal import markdown
+from ..workspace import starter_path
 from . import cards, drill
 from .answers import QUIT, UNDO, Answers, Script
 from .exchange import document, write_document
@@ -236,7 +237,7 @@ class Session:
                                             time=t["duration"].format(m=int(seconds // 60), s=int(seconds % 60)),
                                             db=self.store.path))
         for q in self.skipped:
-            path = drill.starter_path(self.workspace, q.id)
+            path = starter_path(self.workspace, q.id)
             self.console.print(t["pending_drill"].format(id=q.id, file=path, db=self.store.path))
         self.flush()
         if self.unsaved:
