@@ -66,8 +66,11 @@ def cli() -> None:
 @click.option("--difficulty", type=click.Choice(["easy", "medium", "hard"]), help="Only this difficulty.")
 @click.option("--lang", type=LANGS, default="en", show_default=True, help="Language of the titles.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (questions and counts per topic and kind).")
-def list_cmd(topic: str | None, kind: str | None, difficulty: str | None, lang: str, as_json: bool) -> None:
-    """List questions, with filters."""
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
+              help="Progress database for the status column (default: $ATTNBANK_DB, else the user data dir's).")
+def list_cmd(topic: str | None, kind: str | None, difficulty: str | None, lang: str, as_json: bool,
+             db: Path | None) -> None:
+    """List questions, with filters, and your status of each: new, learning, mastered or passed."""
     from .index import load_index
 
     index = load_index()
@@ -76,18 +79,30 @@ def list_cmd(topic: str | None, kind: str | None, difficulty: str | None, lang: 
     questions = [q for q in index["questions"] if (topic is None or q["topic"] == topic)
                  and (kind is None or q["kind"] == kind) and (difficulty is None or q["difficulty"] == difficulty)]
     part_of = {t["id"]: t.get("part", "mechanism") for t in index["topics"]}
+    try:
+        from .practice.store import question_status
+
+        status = question_status(db, [q["id"] for q in questions], passed="passed")
+    except AttnbankError as exc:  # an unusable database must not stop the listing
+        click.echo(f"warning: no status column: {exc}", err=True)
+        status = {}
     if as_json:
         counts: dict[str, dict[str, int]] = {}
         for q in questions:
             counts.setdefault(q["topic"], dict.fromkeys(KINDS, 0))[q["kind"]] += 1
         keys = ("id", "kind", "topic", "difficulty", "tags", "title")
-        items = [{**{k: q[k] for k in keys}, "part": part_of[q["topic"]]} for q in questions]
+        items = [{**{k: q[k] for k in keys}, "part": part_of[q["topic"]], "status": status.get(q["id"], "new")}
+                 for q in questions]
         click.echo(json.dumps({"questions": items, "counts": counts}, ensure_ascii=False, indent=2))
         return
     text = strings(lang)
-    sections = [(text[f"part_{part}"], [[q["id"], q["kind"], q["difficulty"], q["topic"], q["title"][lang]]
-                                        for q in questions if part_of[q["topic"]] == part]) for part in PARTS]
-    _print_columns([s for s in sections if s[1]], ["id", "kind", "difficulty", "topic", "title"])
+    label = {"new": text["stats_new"], "learning": text["learning"], "mastered": text["stats_mastered"],
+             "passed": text["status_passed"]}
+    rows = [[q["id"], q["kind"], q["difficulty"], q["topic"], label[status.get(q["id"], "new")], q["title"][lang]]
+            for q in questions]
+    sections = [(text[f"part_{part}"], [r for r, q in zip(rows, questions) if part_of[q["topic"]] == part])
+                for part in PARTS]
+    _print_columns([s for s in sections if s[1]], ["id", "kind", "difficulty", "topic", "status", "title"])
     click.echo(f"{len(questions)} question(s)")
 
 
@@ -185,8 +200,10 @@ def start(qid: str, directory: Path, force: bool) -> None:
 @click.option("--lang", type=LANGS, default="en", show_default=True, help="Language of the diagnosis.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout; progress goes to stderr.")
 @click.option("--no-record", is_flag=True, help="Do not log this grade in the progress database.")
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
+              help="Progress database to record into (default: $ATTNBANK_DB, else the user data dir's).")
 def grade(qid: str, file: Path, device: str, dtype: str, seed: int, timeout: float | None, tf32: bool, lang: str,
-          as_json: bool, no_record: bool) -> None:
+          as_json: bool, no_record: bool, db: Path | None) -> None:
     """Grade FILE against question ID. Exit 0 if every check passes, 1 if not, 2 on usage errors.
 
     The result is logged in the progress database (created on first use; see `attnbank progress path`).
@@ -208,7 +225,7 @@ def grade(qid: str, file: Path, device: str, dtype: str, seed: int, timeout: flo
     else:
         render(verdict, _console(), lang)
     if not no_record:
-        click.echo(record_cli_grade(qid, verdict), err=True)
+        click.echo(record_cli_grade(qid, verdict, db), err=True)
     sys.exit(0 if verdict.passed else 1)
 
 

@@ -6,6 +6,7 @@ time; everything else is imported by the command that needs it, so `attnbank lis
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -20,26 +21,32 @@ LANGS = click.Choice(["en", "zh"])
 DB_HELP = "Progress database (default: $ATTNBANK_DB, else progress.db in the user data dir)."
 ANSWERS_HELP = """Read answers from FILE instead of the keyboard, one per prompt (blank lines and
 # comments skipped): a concept card takes a rating (1-4, again/hard/good/easy or 重来/困难/良好/简单); a quiz takes its
-answer (choice letters such as B or A,C; or a number); a coding drill takes n (next: the review is
-recorded when the code passes) or 1 (Again). q, or the end of the file, ends the session."""
+answer (choice letters such as B or A,C; or a number); a coding drill takes g (grade), h (hint), r (reset),
+n (skip until tomorrow) or 1 (Again). u takes back the previous rating. q, or the end of the file, ends the
+session."""
 
 
 def _now(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Callable[[], datetime]:
-    """The clock: the real UTC time, or the fixed time of the hidden --now option."""
+    """The clock: the real UTC time, or (hidden --now, for tests) that time plus the time elapsed since."""
     if value is None:
         return lambda: datetime.now(timezone.utc)
+    import time
+    from datetime import timedelta
+
     from .practice.scheduler import utc
 
     try:
-        fixed = utc(datetime.fromisoformat(value))
+        start = utc(datetime.fromisoformat(value))
     except ValueError:
         raise click.BadParameter(f"not an ISO 8601 time: {value}") from None
-    return lambda: fixed
+    began = time.monotonic()
+    return lambda: start + timedelta(seconds=time.monotonic() - began)
 
 
 db_option = click.option("--db", type=click.Path(dir_okay=False, path_type=Path), help=DB_HELP)
 lang_option = click.option("--lang", type=LANGS, default="en", show_default=True)
-now_option = click.option("--now", "clock", callback=_now, hidden=True, help="Pretend it is this UTC time (tests).")
+now_option = click.option("--now", "clock", callback=_now, hidden=True,
+                          help="Pretend the session starts at this UTC time (tests).")
 workspace_option = click.option("--workspace", type=click.Path(file_okay=False, path_type=Path),
                                 help="Folder for coding drills (default: $ATTNBANK_WORKSPACE, else "
                                      "workspace/ in the user data dir).")
@@ -60,25 +67,34 @@ def _bank():
 @click.command()
 @click.option("--topic", help="Only this topic.")
 @click.option("--kind", type=click.Choice(list(KINDS)), help="Only this kind.")
+@click.option("--difficulty", type=click.Choice(["easy", "medium", "hard"]), help="Only this difficulty.")
+@click.option("--id", "qid", metavar="ID", help="Practise this one question now, due or not.")
 @click.option("--new", "new", type=click.IntRange(min=0), default=10, show_default=True,
-              help="At most this many new cards, after the due ones.")
+              help="New cards per day (the study day starts at 04:00 local time).")
+@click.option("--reviews", type=click.IntRange(min=0), default=200, show_default=True,
+              help="Due reviews per day.")
 @lang_option
 @db_option
 @workspace_option
 @click.option("--answers", type=click.Path(dir_okay=False, exists=True, path_type=Path), help=ANSWERS_HELP)
 @now_option
-def practice(topic: str | None, kind: str | None, new: int, lang: str, db: Path | None,
-             workspace: Path | None, answers: Path | None, clock: Callable[[], datetime]) -> None:
-    """A spaced-repetition session (FSRS): due cards first, then up to --new new ones.
+def practice(topic: str | None, kind: str | None, difficulty: str | None, qid: str | None, new: int,
+             reviews: int, lang: str, db: Path | None, workspace: Path | None, answers: Path | None,
+             clock: Callable[[], datetime]) -> None:
+    """A spaced-repetition session (FSRS): due cards first, then new ones, within daily limits.
 
     \b
-    Concept cards: think or type an answer, see the model answer, rate 1 Again, 2 Hard, 3 Good, 4 Easy.
-    Quizzes: answer with letters or a number; right is rated Good, wrong Again.
-    Coding drills: the starter is written to the workspace; `attnbank watch ID FILE` re-grades on
-    save, and a pass records the review. q quits; every rating is saved as it is given.
+    Concept cards: think or type an answer, see the model answer, rate 1 Again, 2 Hard, 3 Good, 4 Easy
+    (each key shows the interval it gives). Quizzes: answer with letters or a number; right is rated
+    Good, wrong Again. A new or failed card comes back in the same session (learning steps).
+    Coding drills: g grades the workspace file, e edits it, h hints, r resets it, n skips it until
+    tomorrow. u undoes the last rating; q quits; every rating is saved as it is given.
     Without a terminal, pass --answers FILE (otherwise the command exits with status 2).
     """
-    from .practice.session import Keyboard, Script, Session, next_due, plan, workspace_dir
+    from .practice.answers import Keyboard, Script
+    from .practice.planner import Limits, Plan, due_counts, plan, used_today
+    from .practice.scheduler import span, utc
+    from .practice.session import Session
     from .practice.store import Store
 
     console = _console()
@@ -88,19 +104,48 @@ def practice(topic: str | None, kind: str | None, new: int, lang: str, db: Path 
     bank = _bank()
     if topic and topic not in {t.id for t in bank.topics}:
         raise AttnbankError(f"unknown topic '{topic}' (topics: {', '.join(t.id for t in bank.topics)})")
-    source = Script(answers, console) if answers else Keyboard(console)
+    pool = [bank.get(qid)] if qid else bank.select(topic, kind, difficulty)
     with Store.open(db) as store:
-        session = Session(bank, store, source, console, workspace_dir(workspace), clock, lang)
-        cards = store.cards()
-        session.queue = plan(bank, cards, clock(), topic, kind, new)
-        if not session.queue:
-            filters = "".join(f" ({k} {v})" for k, v in (("topic", topic), ("kind", kind)) if v)
-            console.print(session.t["nothing"].format(filters=filters))
-            upcoming = next_due(cards)
+        t = _strings(lang)
+        source = Script(answers, console) if answers else Keyboard(console, t["invalid_key"])
+        session = Session(bank, store, source, console, workspace_dir(workspace), clock, lang,
+                          pool_ids={q.id for q in pool})
+        cards, now = store.cards(), clock()
+        if qid:
+            session.plan = Plan([(pool[0], "due" if qid in cards else "new")])
+        else:
+            session.plan = plan(bank, cards, store.hidden(now), now, Limits(new, reviews),
+                                used_today(store.reviews(), now), topic, kind, difficulty)
+        if not session.plan.queue:
+            filters = "".join(f" ({k} {v})" for k, v in (("topic", topic), ("kind", kind),
+                                                         ("difficulty", difficulty)) if v)
+            console.print(t["nothing"].format(filters=filters))
+            due_now, upcoming = due_counts(cards, session.pool_ids, now)
             if upcoming:
-                console.print(session.t["next_due"].format(when=f"{upcoming:%Y-%m-%d %H:%M}"))
+                console.print(t["next_due"].format(when=f"{upcoming.astimezone():%Y-%m-%d %H:%M}",
+                                                   span=span(upcoming - utc(now), lang)))
+            if session.plan.held_new or session.plan.held_due:
+                console.print(t["held"].format(new=session.plan.held_new, due=session.plan.held_due))
             return
         session.run()
+
+
+def _strings(lang: str) -> dict[str, str]:
+    from .i18n import strings
+
+    return strings(lang)
+
+
+def workspace_dir(option: Path | None) -> Path:
+    """Where coding drills are written: `--workspace`, else $ATTNBANK_WORKSPACE, else the user data dir."""
+    if option:
+        return option
+    env = os.environ.get("ATTNBANK_WORKSPACE")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path("attnbank") / "workspace"
 
 
 @click.command()
@@ -127,8 +172,7 @@ def watch(qid: str, file: Path | None, device: str, dtype: str, seed: int, timeo
     """
     from .grade import require_file
     from .outcome import Settings
-    from .practice.session import workspace_dir
-    from .practice.store import default_path
+    from .practice.store import Store, default_path
     from .practice.watch import Watcher
     from .practice.watch import watch as watch_loop
     from .workspace import starter_path, write_starter
@@ -140,8 +184,11 @@ def watch(qid: str, file: Path | None, device: str, dtype: str, seed: int, timeo
             write_starter(bank, qid, file.parent)
     else:
         require_file(file)
-    watcher = Watcher(bank, qid, file, Settings(device, dtype, seed, timeout), _console(), lang,
-                      None if no_record else db or default_path(), clock)
+    record_into = None if no_record else db or default_path()
+    if record_into is not None:
+        Store.open(record_into).close()  # an unusable database is reported now, not after a grading
+    watcher = Watcher(bank, qid, file, Settings(device, dtype, seed, timeout), _console(), lang, record_into,
+                      clock)
     watch_loop(watcher)
 
 
@@ -171,8 +218,9 @@ def progress_import(file: Path, db: Path | None) -> None:
     from .practice.exchange import import_progress
     from .practice.store import Store
 
+    drills = {q.id for q in _bank().select(kind="coding")}
     with Store.open(db) as store:
-        counts = import_progress(store, file)
+        counts = import_progress(store, file, drills)
     click.echo(f"imported {counts['reviews']} new review(s) and {counts['grades']} new grade(s) "
                f"into {store.path}")
 
@@ -187,13 +235,14 @@ def progress_path(db: Path | None) -> None:
 
 
 @click.command()
-@click.option("--days", type=click.IntRange(min=1, max=366), default=14, show_default=True,
+@click.option("--days", type=click.IntRange(min=1, max=366), default=7, show_default=True,
               help="Days in the reviews-per-day chart.")
 @lang_option
 @db_option
 @now_option
 def stats(days: int, lang: str, db: Path | None, clock: Callable[[], datetime]) -> None:
-    """Reviews per day, retention, cards due, and mastery per topic (weakest first).
+    """Streak, time studied, retention, due and overdue cards with a 7-day forecast, reviews per day, and
+    the weakest started topics (by share of Again); topics not started are listed apart.
 
     With no progress database yet, the summary is empty (and no database is created).
     """
@@ -210,4 +259,32 @@ def stats(days: int, lang: str, db: Path | None, clock: Callable[[], datetime]) 
     render(result, _console(), lang)
 
 
-COMMANDS = (practice, watch, progress, stats)
+@click.command()
+@click.argument("qids", nargs=-1, required=True, metavar="ID...")
+@db_option
+def suspend(qids: tuple[str, ...], db: Path | None) -> None:
+    """Suspend questions: practice sessions leave them out until `attnbank unsuspend`."""
+    _set_suspended(qids, db, True)
+
+
+@click.command()
+@click.argument("qids", nargs=-1, required=True, metavar="ID...")
+@db_option
+def unsuspend(qids: tuple[str, ...], db: Path | None) -> None:
+    """Bring suspended questions back into practice sessions."""
+    _set_suspended(qids, db, False)
+
+
+def _set_suspended(qids: tuple[str, ...], db: Path | None, suspended: bool) -> None:
+    from .practice.store import Store
+
+    bank = _bank()
+    for qid in qids:
+        bank.get(qid)  # an unknown id is an error before anything is written
+    with Store.open(db) as store:
+        for qid in qids:
+            store.suspend(qid, suspended)
+    click.echo(f"{'suspended' if suspended else 'unsuspended'}: {', '.join(qids)}")
+
+
+COMMANDS = (practice, watch, progress, stats, suspend, unsuspend)

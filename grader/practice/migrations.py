@@ -48,3 +48,15 @@ def m001_initial(conn: sqlite3.Connection) -> None:
     conn.execute("create index reviews_by_question on reviews (question_id, reviewed_at)")
     conn.execute("create index grades_by_question on grades (question_id, graded_at)")
     conn.execute("create index cards_by_due on cards (due)")
+
+
+@migration
+def m002_flags_and_time(conn: sqlite3.Connection) -> None:
+    """Suspended and buried cards, and how long each review took (for `stats`)."""
+    conn.execute("""
+        create table flags (
+            question_id text primary key,
+            suspended integer not null default 0,
+            buried_until text                   -- ISO 8601, UTC: hidden from sessions until then
+        )""")
+    conn.execute("alter table reviews add column took_ms integer")  # null when unknown (imports, grades)

@@ -1,155 +1,58 @@
-"""A practice session in the terminal: due cards first, then new ones, each answered and rated.
+"""A practice session in the terminal: due cards, then new ones; failed and new cards come back.
 
-Concept cards are self-rated (1-4, like Anki). Quizzes are checked: a right answer is rated Good, a
-wrong one Again. Coding drills write the starter into the workspace and point at `attnbank watch`;
-their review is recorded when the code passes. Every rating is saved at once, so quitting loses nothing.
+Concept cards are self-rated (1-4, like Anki). Quizzes are checked: right is rated Good, wrong Again.
+Coding drills are graded inside the session (see drill.py). Concept cards and quizzes go through FSRS's
+learning steps, so a card rated Again (or a new card) returns once its step is due, or at the end of
+the queue. Every rating is saved at once; `u` takes the last one back. If the database cannot be
+written (read-only, locked elsewhere), ratings are kept in memory, retried, and at the end written to a
+file that `attnbank progress import` reads: nothing is lost.
 """
 
 from __future__ import annotations
 
 import os
-import re
-import sys
-from collections import Counter
-from collections.abc import Callable, Iterator
+import time
+from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Protocol
 
-from fsrs import Card
-from rich.console import Console, Group
-from rich.padding import Padding
+from fsrs import Card, State
+from rich.console import Console
 from rich.panel import Panel
-from rich.styled import Styled
-from rich.table import Table
 from rich.text import Text
 
 from ..bank import Bank
 from ..errors import AttnbankError
 from ..i18n import strings
 from ..render_terminal import markdown
-from ..schema import CodingQuestion, ConceptQuestion, QuizQuestion
-from ..workspace import starter_path, write_starter
-from .record import record_rating
-from .scheduler import utc
-from .store import Store
+from ..workspace import starter_path
+from . import cards, drill
+from .answers import QUIT, UNDO, Answers, Script
+from .exchange import document, write_document
+from .planner import Plan, due_counts
+from .record import record_review, undo_review
+from .scheduler import preview, schedule, span, utc
+from .store import Review, Store, StoreError, iso
 
-QUIT = "q"
-RATING_WORDS = {"again": "1", "hard": "2", "good": "3", "easy": "4", "quit": "q", "next": "n", "skip": "n",
-                "重来": "1", "困难": "2", "良好": "3", "简单": "4", "退出": "q"}
-
-
-class Answers(Protocol):
-    """Where answers come from: the keyboard, or an answers file."""
-
-    interactive: bool
-
-    def key(self, prompt: str, keys: str) -> str:
-        """One of `keys` (a single character each), or QUIT."""
-
-    def line(self, prompt: str) -> str:
-        """A line of text, or QUIT."""
-
-    def invalid(self, text: str, problem: str) -> None:
-        """The last line cannot be used: say so (and ask again), or stop the session."""
+LEARN_AHEAD = timedelta(minutes=20)  # a learning card due this soon is shown when nothing else is left
+LEECH_AGAIN = 8  # a card rated Again this often is a leech (Anki's default threshold)
 
 
-class Keyboard:
-    """Answers typed in a terminal: single keys for ratings (no Enter), lines for answers."""
+@dataclass
+class Done:
+    """A rating given in this session, for undo and the summary."""
 
-    interactive = True
-
-    def __init__(self, console: Console):
-        self.console = console
-
-    def key(self, prompt: str, keys: str) -> str:
-        self.console.print(Text(prompt, style="bold"))
-        while True:
-            try:
-                ch = read_key().lower()
-            except (KeyboardInterrupt, EOFError):
-                return QUIT
-            ch = "n" if ch in ("\r", "\n") and "n" in keys else ch
-            if ch in keys or ch == QUIT:
-                self.console.print(f"› {ch}", style="dim")
-                return ch
-
-    def line(self, prompt: str) -> str:
-        try:
-            text = self.console.input(Text(prompt, style="bold")).strip()
-        except (KeyboardInterrupt, EOFError):
-            return QUIT
-        return text
-
-    def invalid(self, text: str, problem: str) -> None:
-        self.console.print(Text(problem, style="yellow"))
-
-
-def read_key() -> str:
-    """One key press, without Enter. Unlike click.getchar, keys typed ahead are kept, not flushed."""
-    try:
-        import termios
-        import tty
-    except ImportError:  # Windows
-        import click
-
-        return click.getchar()
-    fd = sys.stdin.fileno()
-    saved = termios.tcgetattr(fd)
-    try:
-        tty.setcbreak(fd, termios.TCSANOW)  # Ctrl-C still raises KeyboardInterrupt
-        data = os.read(fd, 1)
-    finally:
-        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
-    if data in (b"", b"\x04"):
-        raise EOFError
-    return data.decode("latin-1")
-
-
-class Script:
-    """Answers read from a file: one per prompt, `#` comments and blank lines skipped."""
-
-    interactive = False
-
-    def __init__(self, path: Path, console: Console):
-        try:
-            raw = path.read_text(encoding="utf-8").splitlines()
-        except OSError as exc:
-            raise AttnbankError(f"cannot read the answers file {path}: {exc.strerror}") from None
-        self.path = path
-        self.console = console
-        stripped = ((i, line.split("#", 1)[0].strip()) for i, line in enumerate(raw, 1))
-        self.lines: Iterator[tuple[int, str]] = iter([(i, text) for i, text in stripped if text])
-        self.ended = False
-        self.number = 0
-
-    def _next(self, prompt: str) -> str:
-        try:
-            self.number, text = next(self.lines)
-        except StopIteration:
-            self.ended = True
-            return QUIT
-        self.console.print(f"{prompt}{text}", markup=False)
-        return text
-
-    def key(self, prompt: str, keys: str) -> str:
-        text = self._next(prompt + "\n")
-        choice = RATING_WORDS.get(text.lower(), text.lower())
-        if choice != QUIT and choice not in keys:
-            self.invalid(text, f"expected one of {', '.join(keys)} or q here")
-        return choice
-
-    def line(self, prompt: str) -> str:
-        return self._next(prompt)
-
-    def invalid(self, text: str, problem: str) -> None:
-        raise AttnbankError(f"{self.path}:{self.number}: got '{text}': {problem}")
+    q: object
+    tag: str
+    review: Review
+    saved: bool
 
 
 @dataclass
 class Session:
-    """One study session over `queue` (questions with `is_new`), recording into `store` at `clock()`."""
+    """One study session over `plan`, recording into `store` at `clock()`."""
 
     bank: Bank
     store: Store
@@ -158,157 +61,207 @@ class Session:
     workspace: Path
     clock: Callable[[], datetime]
     lang: str = "en"
-    queue: list[tuple[object, bool]] = field(default_factory=list)
-    ratings: Counter = field(default_factory=Counter)
+    plan: Plan = field(default_factory=Plan)
+    queue: deque = field(default_factory=deque)
+    learning: dict[str, tuple[datetime, object]] = field(default_factory=dict)  # qid -> (due, question)
+    done: list[Done] = field(default_factory=list)
+    unsaved: list[Review] = field(default_factory=list)
+    memory: dict[str, Card] = field(default_factory=dict)  # cards of unsaved ratings
+    skipped: list[object] = field(default_factory=list)  # drills left for later
+    pool_ids: set[str] = field(default_factory=set)  # the questions the filters allow ("due" counts only them)
+    notice: Text | None = None  # shown under the next card's prompt (the screen is cleared between cards)
 
     @property
     def t(self) -> dict[str, str]:
         return strings(self.lang)
 
     def run(self) -> None:
-        """Ask every card in the queue until the end or a quit."""
-        for i, (q, is_new) in enumerate(self.queue, 1):
-            tag = self.t["card_new"] if is_new else self.t["card_due"]
-            # the title is text, never rich markup (a `[b, l]` in it would vanish)
-            self.console.rule(Text.assemble((f"{i}/{len(self.queue)}", "bold"), f"  {q.title.get(self.lang)}  ",
-                                            (f"{q.id} · {q.kind} · {q.topic} · {tag}", "dim")), align="left")
-            self.console.print(Panel(markdown(q.prompt.get(self.lang)), title=self.t["prompt"],
-                                     title_align="left"))
-            drill = {"concept": self.concept, "quiz": self.quiz, "coding": self.coding}[q.kind]  # one per KINDS
-            rating = drill(q)
-            if rating == QUIT:
+        """Ask cards until none is left or the user quits; then the summary."""
+        self.queue.extend(self.plan.queue)
+        started = time.monotonic()
+        while (item := self.next_card()) is not None:
+            q, tag = item
+            self.header(q, tag)
+            t0 = time.monotonic()
+            if q.kind == "coding":
+                outcome = drill.coding(self, q, tag)
+            else:
+                outcome = cards.concept(self, q) if q.kind == "concept" else cards.quiz(self, q)
+            if outcome == QUIT:
                 break
-            if rating is not None:
-                record_rating(self.store, q.id, int(rating), self.clock(), "practice")
-                self.ratings[int(rating)] += 1
-        self.summary()
+            if outcome == UNDO:
+                self.queue.appendleft((q, tag))
+                self.undo()
+                continue
+            if outcome is None:  # a drill skipped, or passed (its grading recorded the review)
+                passed = bool(self.done) and self.done[-1].q is q
+                if not passed:
+                    self.skipped.append(q)
+                    continue
+            else:
+                self.rate(q, tag, int(outcome), int((time.monotonic() - t0) * 1000))
+            if q.kind != "concept":  # feedback to read: wait for a key
+                key = self.answers.pause(self.t["pause"])
+                if key == UNDO:  # this card's own rating: undo puts it back in front
+                    self.undo()
+                elif key == QUIT:
+                    break
+        self.summary(time.monotonic() - started)
 
-    def reveal(self, q) -> None:
-        self.console.print(Panel(markdown(q.answer.get(self.lang)), title=self.t["answer"],
-                                 title_align="left", border_style="green"))
-        if q.pitfalls:
-            self.console.print(f"[bold]{self.t['pitfalls']}[/]")
-            for p in q.pitfalls:
-                self.console.print(markdown(f"- {p.get(self.lang)}"))
+    def next_card(self) -> tuple[object, str] | None:
+        """A learning card whose step is due, else the next planned card, else a learning card due soon."""
+        now = utc(self.clock())
+        soonest = min(self.learning.items(), key=lambda kv: kv[1][0], default=None)
+        if soonest and (soonest[1][0] <= now or (not self.queue and soonest[1][0] - now <= LEARN_AHEAD)):
+            del self.learning[soonest[0]]
+            return soonest[1][1], "learning"
+        return self.queue.popleft() if self.queue else None
 
-    def concept(self, q: ConceptQuestion) -> str:
-        if self.answers.interactive and self.answers.line(self.t["think"]) == QUIT:
-            return QUIT
-        self.reveal(q)
-        return self.answers.key(self.t["rate"], "1234")
+    def header(self, q, tag: str) -> None:
+        """A clean screen with the card's position, title, tags and prompt (and what the last key did)."""
+        if self.answers.interactive and self.console.is_terminal:
+            self.console.clear()
+        at, left = len(self.done) + 1, len(self.queue) + len(self.learning)
+        self.console.print(Text.assemble((f"{at}/{at + left}", "bold"), "  ", (q.title.get(self.lang), "bold")))
+        self.console.print(Text(f"{q.id} · {self.t[q.kind]} · {q.topic} · {self.t['card_' + tag]}", style="dim"))
+        self.console.print(Panel(markdown(q.prompt.get(self.lang)), title=self.t["prompt"], title_align="left"))
+        if self.notice:
+            self.console.print(self.notice)
+            self.notice = None
 
-    def quiz(self, q: QuizQuestion) -> str:
-        quiz = q.quiz
-        if quiz.type == "choice":
-            letters = "".join(chr(65 + i) for i in range(len(quiz.choices)))
-            for letter, c in zip(letters, quiz.choices, strict=True):
-                self.console.print(Padding(markdown(f"**{letter}\\.** {c.text.get(self.lang)}"), (0, 0, 0, 2)))
-            if quiz.multiple:
-                self.console.print(f"  [dim]({self.t['several']})[/]")
-            prompt = self.t["choice"].format(s="s" if quiz.multiple and self.lang == "en" else "")
-            picked = self._ask(prompt, lambda s: parse_letters(s, letters),
-                               self.t["bad_choice"].format(letters=letters))
-            if picked == QUIT:
-                return QUIT
-            right = picked == {letter for letter, c in zip(letters, quiz.choices, strict=True) if c.correct}
-            self._verdict(right)
-            grid = Table.grid(padding=(0, 1))
-            grid.add_column(no_wrap=True)
-            grid.add_column()
-            for letter, c in zip(letters, quiz.choices, strict=True):
-                mark = "[green]✔[/]" if c.correct else "[red]✘[/]"
-                chosen = "»" if letter in picked else " "
-                grid.add_row(f"{chosen}{mark} [bold]{letter}.[/]",
-                             Group(markdown(c.text.get(self.lang)), Styled(markdown(c.why.get(self.lang)), "dim")))
-            self.console.print(grid)
+    def card(self, qid: str) -> Card | None:
+        return self.memory.get(qid) or self.store.card(qid)
+
+    def rate_prompt(self, q) -> str:
+        """The rating keys with the interval each would give, as on Anki's buttons."""
+        intervals = preview(self.card(q.id), q.id, self.clock())
+        keys = "  ".join(f"[{r}] {self.t[f'rating_{r}']} {span(d, self.lang)}" for r, d in intervals.items())
+        return self.t["rate"].format(keys=keys)
+
+    def rate(self, q, tag: str, rating: int, took_ms: int) -> None:
+        """Save a rating (or keep it in memory if the database refuses it) and requeue a learning card."""
+        review = Review(q.id, rating, iso(self.clock()), "practice", took_ms)
+        drill_card = q.kind == "coding"
+        self.flush()
+        saved = not self.unsaved
+        if saved:
+            try:
+                card = record_review(self.store, review, drill_card)
+            except StoreError as exc:
+                saved = False
+                self.console.print(f"[yellow]{self.t['kept_in_memory'].format(error=exc)}[/]")
+        if not saved:
+            card = schedule(self.card(q.id), q.id, rating, utc(self.clock()), drill_card)
+            self.memory[q.id] = card
+            self.unsaved.append(review)
+        self.note(q, review, card, tag, saved)
+        if rating == 1:
+            self.check_leech(q)
+
+    def note(self, q, review: Review, card: Card, tag: str = "due", saved: bool = True) -> None:
+        """Count a rating given (by a key or by a passing grade) and requeue the card while it is learning."""
+        self.done.append(Done(q, tag, review, saved))
+        when = utc(card.due) - utc(self.clock())
+        self.console.print(f"[dim]{self.t['rated']} {self.t[f'rating_{review.rating}']} → "
+                           f"{self.t['due_in'].format(span=span(when, self.lang))}[/]")
+        if card.state in (State.Learning, State.Relearning) and q.kind != "coding":
+            self.learning[q.id] = (utc(card.due), q)
+
+    def flush(self) -> None:
+        """Try again to save the ratings kept in memory, oldest first."""
+        while self.unsaved:
+            try:
+                record_review(self.store, self.unsaved[0], self.bank.get(self.unsaved[0].question_id).kind == "coding")
+            except StoreError:
+                return
+            saved = self.unsaved.pop(0)
+            for d in self.done:
+                d.saved = d.saved or d.review == saved
+            if not self.unsaved:
+                self.memory.clear()
+
+    def undo(self) -> None:
+        """Take back the last rating of this session and show its card again."""
+        if not self.done:
+            self.console.print(f"[yellow]{self.t['nothing_to_undo']}[/]")
+            return
+        last = self.done.pop()
+        if last.saved:
+            try:
+                undo_review(self.store, last.review, last.q.kind == "coding")
+            except StoreError as exc:
+                self.done.append(last)
+                self.console.print(f"[yellow]{self.t['undo_failed'].format(error=exc)}[/]")
+                return
         else:
-            unit = self.t["unit"].format(unit=quiz.unit) if quiz.unit else ""
-            value = self._ask(self.t["number"].format(unit=unit), parse_number, self.t["bad_number"])
-            if value == QUIT:
-                return QUIT
-            right = quiz.accepts(value)
-            self._verdict(right)
-            self.console.print(f"{self.t['answer_key']}: {quiz.value:g} {quiz.unit or ''} (±{quiz.rel_tol:.0%})")
-        self.reveal(q)
-        rating = "3" if right else "1"
-        self.console.print(f"[dim]{self.t['rated']} {self.t[f'rating_{int(rating)}']}[/]")
-        return rating
+            self.unsaved.remove(last.review)
+            self.memory.pop(last.q.id, None)
+        self.learning.pop(last.q.id, None)
+        self.queue.appendleft((last.q, last.tag))
+        self.notice = Text(self.t["undone"].format(title=last.q.title.get(self.lang),
+                                                   rating=self.t[f"rating_{last.review.rating}"]), style="cyan")
 
-    def _ask(self, prompt: str, parse, problem: str):
-        while True:
-            text = self.answers.line(prompt)
-            if text.lower() == QUIT:
-                return QUIT
-            value = parse(text)
-            if value is not None:
-                return value
-            self.answers.invalid(text, problem)
+    def defer(self, qid: str, until: datetime) -> None:
+        """Bury a skipped drill until `until` (it must not take a new-card slot again today)."""
+        try:
+            self.store.bury(qid, until)
+        except StoreError as exc:
+            self.console.print(f"[yellow]{exc}[/]")
+            return
+        self.console.print(f"[dim]{self.t['buried'].format(when=f'{until.astimezone():%Y-%m-%d %H:%M}')}[/]")
 
-    def _verdict(self, right: bool) -> None:
-        self.console.print(f"[bold green]✔ {self.t['quiz_right']}[/]" if right
-                           else f"[bold red]✘ {self.t['quiz_wrong']}[/]")
+    def check_leech(self, q) -> None:
+        """Flag a leech at LEECH_AGAIN Agains and every half of that after (as Anki does)."""
+        lapses = sum(r.rating == 1 for r in self.store.reviews(q.id))
+        if lapses < LEECH_AGAIN or (lapses - LEECH_AGAIN) % (LEECH_AGAIN // 2):
+            return
+        self.console.print(f"[bold magenta]{self.t['leech'].format(n=lapses)}[/]")
+        if self.answers.interactive and self.answers.key(self.t["leech_keys"], "sk") == "s":
+            try:
+                self.store.suspend(q.id)
+                self.learning.pop(q.id, None)
+                self.console.print(self.t["suspended"].format(id=q.id))
+            except StoreError as exc:
+                self.console.print(f"[yellow]{exc}[/]")
 
-    def coding(self, q: CodingQuestion) -> str | None:
-        path = starter_path(self.workspace, q.id)
-        if path.exists():
-            self.console.print(f"{self.t['kept']}: [bold]{path}[/]")
-        else:
-            write_starter(self.bank, q.id, self.workspace)
-            self.console.print(f"{self.t['workspace']}: [bold]{path}[/]")
-        self.console.print(f"{self.t['coding_next']}  [bold cyan]attnbank watch {q.id} {path}[/]\n"
-                           f"{self.t['or_grade']}  [cyan]attnbank grade {q.id} {path}[/]")
-        key = self.answers.key(self.t["coding_keys"], "n1")
-        return None if key == "n" else key
-
-    def summary(self) -> None:
+    def summary(self, seconds: float) -> None:
+        """Reviewed, accuracy, time, drills pending, and what is due when."""
+        t = self.t
         if isinstance(self.answers, Script) and self.answers.ended:
-            self.console.print(f"[dim]{self.t['script_end']}[/]")
-        counts = ", ".join(f"{self.t[f'rating_{r}']} {n}" for r, n in sorted(self.ratings.items())) or "–"
-        self.console.print(self.t["done"].format(n=sum(self.ratings.values()), counts=counts,
-                                                 db=self.store.path))
-        upcoming = next_due(self.store.cards())
-        if upcoming:
-            self.console.print(self.t["next_due"].format(when=f"{upcoming:%Y-%m-%d %H:%M}"))
+            self.console.print(f"[dim]{t['script_end']}[/]")
+        ratings = Counter(d.review.rating for d in self.done)
+        counts = t["sep"].join(f"{t[f'rating_{r}']} {n}" for r, n in sorted(ratings.items())) or "–"
+        n = len(self.done)
+        accuracy = f"{sum(r > 1 for r in (d.review.rating for d in self.done)) / n:.0%}" if n else "–"
+        self.console.print(t["done"].format(n=n, counts=counts, accuracy=accuracy,
+                                            time=t["duration"].format(m=int(seconds // 60), s=int(seconds % 60)),
+                                            db=self.store.path))
+        for q in self.skipped:
+            path = starter_path(self.workspace, q.id)
+            self.console.print(t["pending_drill"].format(id=q.id, file=path, db=self.store.path))
+        self.flush()
+        if self.unsaved:
+            self.rescue()
+        now = self.clock()
+        due_now, upcoming = due_counts({**self.store.cards(), **self.memory}, self.pool_ids, now)
+        if due_now:
+            self.console.print(t["due_now"].format(n=due_now))
+        elif upcoming:
+            self.console.print(t["next_due"].format(when=f"{upcoming.astimezone():%Y-%m-%d %H:%M}",
+                                                    span=span(upcoming - utc(now), self.lang)))
+        if self.plan.held_new or self.plan.held_due:
+            self.console.print(f"[dim]{t['held'].format(new=self.plan.held_new, due=self.plan.held_due)}[/]")
 
-
-def parse_letters(text: str, letters: str) -> set[str] | None:
-    """The set of choice letters in `text` ("b", "A,C", "a c"), or None if it has anything else."""
-    picked = re.sub(r"[\s,;]+", "", text).upper()
-    if not picked or any(ch not in letters for ch in picked):
-        return None
-    return set(picked)
-
-
-def parse_number(text: str) -> float | None:
-    """`text` as a float ("4096", "4,096", "1.5e3"), or None."""
-    try:
-        return float(text.replace(",", "").replace("_", ""))
-    except ValueError:
-        return None
-
-
-def next_due(cards: dict[str, Card]) -> datetime | None:
-    """The earliest due time among `cards`."""
-    return min((c.due for c in cards.values()), default=None)
-
-
-def plan(bank: Bank, cards: dict[str, Card], now: datetime, topic: str | None = None,
-         kind: str | None = None, new: int = 10) -> list[tuple[object, bool]]:
-    """The session's queue: due cards (most overdue first), then up to `new` never-reviewed questions."""
-    pool = bank.select(topic, kind)
-    now = utc(now)
-    due = sorted((q for q in pool if q.id in cards and cards[q.id].due <= now), key=lambda q: cards[q.id].due)
-    fresh = [q for q in pool if q.id not in cards][:max(new, 0)]
-    return [(q, False) for q in due] + [(q, True) for q in fresh]
-
-
-def workspace_dir(option: Path | None) -> Path:
-    """Where coding drills are written: `--workspace`, else $ATTNBANK_WORKSPACE, else the user data dir."""
-    if option:
-        return option
-    env = os.environ.get("ATTNBANK_WORKSPACE")
-    if env:
-        return Path(env).expanduser()
-    from platformdirs import user_data_path
-
-    return user_data_path("attnbank") / "workspace"
+    def rescue(self) -> None:
+        """Write the ratings the database refused to a file for `attnbank progress import`."""
+        path = self.workspace / f"unsaved-ratings-{self.clock().astimezone():%Y%m%d-%H%M%S}.json"
+        try:
+            os.makedirs(self.workspace, exist_ok=True)
+            write_document(document(self.unsaved, []), path)
+        except (OSError, AttnbankError) as exc:  # the last resort: print them
+            self.console.print(self.t["rescue_failed"].format(error=exc))
+            for r in self.unsaved:
+                self.console.print(f"  {r.question_id} {r.rating} {r.reviewed_at}")
+            return
+        line = self.t["rescued"].format(n=len(self.unsaved), file=path, db=self.store.path)
+        self.console.print(Text(line, style="bold yellow"))

@@ -1,8 +1,10 @@
-"""`attnbank watch`: re-grade a coding answer on every save, like rustlings' watch mode.
+"""Grading a coding drill with hints: `attnbank watch` (re-grade on every save, like rustlings) and the
+`g`/`h` keys of a practice session share this.
 
-Each grading prints the grader's full feedback; every failure unlocks one more hint, the one that fits the
-failing checks best (see `next_hint`). A pass records a review (Good, or Hard after two or more hints) when
-the card is new or due; every grading is logged (unless recording is off).
+A real failed attempt unlocks one more hint, the one that fits the failing checks best (see `next_hint`);
+the untouched starter is not graded and an invalid submission (a syntax error, a missing function)
+unlocks nothing, so half-finished autosaves do not use up the hints. A pass records a review (Good, or
+Hard after two or more hints) when the card is new or due; every grading is logged (unless recording is off).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from fsrs import Rating
+from fsrs import Card, Rating
 from rich.console import Console
 from rich.panel import Panel
 
@@ -23,7 +25,9 @@ from ..outcome import Settings, Verdict
 from ..render_terminal import markdown
 from ..schema import CodingQuestion, Hint
 from .record import record_grade
-from .store import Store
+from .store import Review, Store, StoreError, iso
+
+NO_HINT_STATUSES = ("invalid", "internal")  # not an attempt at the algorithm: no hint is used up
 
 
 def next_hint(hints: list[Hint], shown: list[int], failed: set[str]) -> int | None:
@@ -35,53 +39,98 @@ def next_hint(hints: list[Hint], shown: list[int], failed: set[str]) -> int | No
     return max(unseen, key=lambda i: (len(failed.intersection(hints[i].checks)), -i))
 
 
+def code_lines(text: str) -> list[str]:
+    """The lines of `text` that are code (comments and blank lines dropped), to tell an edited file apart."""
+    return [line.rstrip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
 class Watcher:
     """Grades one file for one question and remembers which hints it has shown."""
 
     def __init__(self, bank: Bank, qid: str, file: Path, settings: Settings, console: Console,
-                 lang: str, db: Path | None, clock: Callable[[], datetime]):
+                 lang: str, db: Path | None, clock: Callable[[], datetime], source: str = "watch"):
         """`db` None: grade without recording anything."""
         self.bank, self.file, self.settings = bank, file, settings
         self.q = bank.get(qid)
         if not isinstance(self.q, CodingQuestion):
             raise AttnbankError(f"'{qid}' is a {self.q.kind} question: only coding questions are graded")
-        self.console, self.lang, self.db, self.clock = console, lang, db, clock
+        self.console, self.lang, self.db, self.clock, self.source = console, lang, db, clock, source
         self.t = strings(lang)
         self.shown: list[int] = []  # indices of the hints shown so far, in the order they were unlocked
+        self.failed: set[str] = set()  # the checks the last real attempt failed
+        self.review: Review | None = None  # the review the last pass recorded, if any
+        self.card: Card | None = None
 
-    def grade_once(self) -> Verdict | None:
-        """Grade the file, print the feedback and any unlocked hints, log the result."""
+    def untouched(self) -> bool:
+        """Whether the file is still the starter as written (comments aside)."""
+        return code_lines(self.file.read_text(encoding="utf-8", errors="replace")) == code_lines(self.q.coding.starter)
+
+    def grade_once(self, clear: bool = True) -> Verdict | None:
+        """Grade the file, print the feedback and any unlocked hints, log the result.
+
+        None when there was nothing to grade (the file is missing, or still the untouched starter)."""
         from ..grade import grade
         from ..report import render
 
         if not self.file.is_file():
             self.console.print(self.t["gone"].format(file=self.file))
             return None
+        if self.untouched():
+            self.console.print(self.t["untouched"].format(file=self.file))
+            return None
         verdict = grade(self.q.id, self.file, self.settings, root=self.bank.root)
-        if self.console.is_terminal:
+        if clear and self.console.is_terminal:
             self.console.clear()
         render(verdict, self.console, self.lang)
-        if not verdict.passed:
-            failed = {c.name for c in verdict.checks if c.passed is False}
-            pick = next_hint(self.q.coding.hints, self.shown, failed)
+        pick = None
+        if not verdict.passed and verdict.status not in NO_HINT_STATUSES:
+            self.failed = {c.name for c in verdict.checks if c.passed is False}
+            pick = next_hint(self.q.coding.hints, self.shown, self.failed)
             if pick is not None:
                 self.shown.append(pick)
-            for i in sorted(self.shown):
-                style = "yellow" if i == pick else "dim"
-                self.console.print(Panel(markdown(self.q.coding.hints[i].get(self.lang)),
-                                         title=self.t["hint_n"].format(i=i + 1), title_align="left",
-                                         border_style=style))
-        if self.db is not None:
-            rating = Rating.Hard if len(self.shown) >= 2 else Rating.Good
-            with Store.open(self.db) as store:
-                card = record_grade(store, self.q.id, verdict.passed, verdict.status, self.clock(), "watch",
-                                    rating)
-            if verdict.passed:
-                self.console.print(self.t["recorded"].format(rating=self.t[f"rating_{int(rating)}"],
-                                                             due=f"{card.due:%Y-%m-%d %H:%M}")
-                                   if card else self.t["logged"])
-        self.console.print(f"[dim]{self.t['watching'].format(file=self.file)}[/]")
+        if not verdict.passed:
+            self.show_hints(pick)
+        self.record(verdict)
         return verdict
+
+    def hint(self) -> None:
+        """Unlock the next hint on request (the `h` key), or say that every hint is shown."""
+        pick = next_hint(self.q.coding.hints, self.shown, self.failed)
+        if pick is None:
+            self.console.print(self.t["no_more_hints"])
+            return
+        self.shown.append(pick)
+        self.show_hints(pick)
+
+    def show_hints(self, latest: int | None) -> None:
+        hints = self.q.coding.hints
+        for i in sorted(self.shown):
+            title = self.t["hint_n"].format(i=i + 1, n=len(hints))
+            self.console.print(Panel(markdown(hints[i].get(self.lang)), title=title, title_align="left",
+                                     border_style="yellow" if i == latest else "dim"))
+
+    def rating(self) -> Rating:
+        return Rating.Hard if len(self.shown) >= 2 else Rating.Good
+
+    def record(self, verdict: Verdict) -> None:
+        """Log the grading (and a review, on a pass of a new or due card); a database error is one line."""
+        self.review = self.card = None
+        if self.db is None:
+            return
+        now, rating = self.clock(), self.rating()
+        try:
+            with Store.open(self.db) as store:
+                self.card = record_grade(store, self.q.id, verdict.passed, verdict.status, now, self.source,
+                                         rating)
+        except StoreError as exc:
+            self.console.print(f"[yellow]{self.t['not_recorded'].format(error=exc)}[/]")
+            return
+        if self.card is not None:
+            self.review = Review(self.q.id, int(rating), iso(now), self.source)
+        if verdict.passed:
+            self.console.print(self.t["recorded"].format(rating=self.t[f"rating_{int(rating)}"],
+                                                         due=f"{self.card.due:%Y-%m-%d %H:%M}")
+                               if self.card else self.t["logged"])
 
 
 def watch(watcher: Watcher, stop: threading.Event | None = None) -> None:
@@ -99,6 +148,7 @@ def watch(watcher: Watcher, stop: threading.Event | None = None) -> None:
         for changed in changes:
             if changed or not graded:
                 watcher.grade_once()
+                watcher.console.print(f"[dim]{watcher.t['watching'].format(file=watcher.file)}[/]")
                 graded = True
     except KeyboardInterrupt:  # Ctrl-C while a grading runs: stop quietly, like Ctrl-C while waiting
         pass
