@@ -178,14 +178,16 @@ def start(qid: str, directory: Path, force: bool) -> None:
 @click.argument("qid", metavar="ID")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--device", type=DEVICES, default="cpu", show_default=True)
-@click.option("--dtype", type=DTYPE_NAMES, default="float32", show_default=True)
+@click.option("--dtype", type=DTYPE_NAMES,
+              help="Grade in this dtype only. Default: float32, then (after a pass) a few cases in float64 and, "
+                   "where the question allows it, bfloat16, checking output dtypes and values.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of every generated input.")
 @click.option("--timeout", type=POSITIVE, help="CPU seconds before the candidate is stopped (default: the question's).")
 @click.option("--tf32", is_flag=True, help="Allow TF32 matmuls for float32 on CUDA (tolerances adapt).")
 @click.option("--lang", type=LANGS, default="en", show_default=True, help="Language of the diagnosis.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout; progress goes to stderr.")
 @click.option("--no-record", is_flag=True, help="Do not log this grade in the progress database.")
-def grade(qid: str, file: Path, device: str, dtype: str, seed: int, timeout: float | None, tf32: bool, lang: str,
+def grade(qid: str, file: Path, device: str, dtype: str | None, seed: int, timeout: float | None, tf32: bool, lang: str,
           as_json: bool, no_record: bool) -> None:
     """Grade FILE against question ID. Exit 0 if every check passes, 1 if not, 2 on usage errors.
 
@@ -197,7 +199,7 @@ def grade(qid: str, file: Path, device: str, dtype: str, seed: int, timeout: flo
     # what prints the verdict is imported while the worker prepares, not before it starts
     preload = threading.Thread(target=_import, args=("grader.report", "grader.practice.record"), daemon=True)
     preload.start()
-    verdict = run_grade(qid, file, Settings(device, dtype, seed, timeout, tf32))
+    verdict = run_grade(qid, file, Settings(device, dtype or "float32", seed, timeout, tf32, contract=dtype is None))
     preload.join()
     from .practice.record import record_cli_grade
     from .report import as_json as to_json
