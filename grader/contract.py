@@ -5,7 +5,9 @@ values compared at that dtype's own tolerance.
 A file that computes in float32 whatever its inputs, returns a float32 buffer or leaves its weights in
 float32 passes every float32 check; these passes catch it. Each dtype's plan is built on first use (a
 failing file never pays for it), from at most MAX_CASES cases chosen to cover the different argument
-kinds (a mask, no mask, a scripted cache). One result per dtype, named `dtype_<dtype>`.
+kinds (a mask, no mask, a scripted cache). One result per dtype, named `dtype_<dtype>`. A question whose
+code cannot run some dtype where it is graded (Triton's CPU interpreter has no bfloat16) lists its passes as
+`dtype_device: {contract: [...]}`.
 """
 
 from __future__ import annotations
@@ -26,7 +28,14 @@ from .schema import Case, CodingQuestion
 from .spy import Spy
 
 MAX_CASES = 3
+CONTRACT_DTYPES = ("float64", "bfloat16")  # the default passes, in this order
 Record = Callable[[CheckResult], None]
+
+
+def contract_dtypes(question: CodingQuestion, dtype: str) -> list[str]:
+    """The dtypes a plain grade in `dtype` also checks after a pass, among those the question allows."""
+    wanted = question.coding.check_params.get("dtype_device", {}).get("contract", CONTRACT_DTYPES)
+    return [d for d in wanted if d in question.coding.dtypes and d != dtype]
 
 
 def _kinds(case: Case) -> set[str]:

@@ -52,16 +52,6 @@ def check_settings(entry: dict[str, Any], settings: Settings) -> None:
             raise AttnbankError("--device cuda: no CUDA device is available on this machine")
 
 
-CONTRACT_DTYPES = ("float64", "bfloat16")  # the contract passes of a plain grade, in this order
-
-
-def contract_dtypes(entry: dict[str, Any], settings: Settings) -> list[str]:
-    """The dtypes a plain grade also checks after a pass: float64, and bfloat16 where the question allows it."""
-    if not settings.contract:
-        return []
-    return [d for d in CONTRACT_DTYPES if d in entry["dtypes"] and d != settings.dtype]
-
-
 def grade_files(root: Path, entry: dict[str, Any], files: list[Path], settings: Settings,
                 on_event=None) -> list[Verdict]:
     """Verdicts for `files` (graded in one sandboxed worker, a fresh one after any crash)."""
@@ -71,7 +61,7 @@ def grade_files(root: Path, entry: dict[str, Any], files: list[Path], settings: 
     timeout = settings.timeout or entry["timeout"]
     env = entry.get("cpu_env") if settings.device == "cpu" else None
     verdicts = run_worker(root / entry["file"], root / "solutions" / entry["id"], [f.resolve() for f in files],
-                          settings, timeout, on_event, env, contract_dtypes(entry, settings))
+                          settings, timeout, on_event, env)
     for v in verdicts:
         v.question = entry["id"]
     return verdicts

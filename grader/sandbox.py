@@ -40,11 +40,11 @@ class Job:
 
 
 def write_job(tmp: Path, attempt: int, question_file: Path, solutions: Path, files: list[str],
-              settings: Settings, contract: list[str] | None = None) -> Job:
+              settings: Settings) -> Job:
     job = Job(tmp / f"job-{attempt}.json", tmp / f"results-{attempt}.jsonl", tmp / f"output-{attempt}.log")
     job.path.write_text(json.dumps({
         "question_file": str(question_file), "solutions": str(solutions), "files": files, "dtype": settings.dtype,
-        "device": settings.device, "seed": settings.seed, "tf32": settings.tf32, "contract": contract or [],
+        "device": settings.device, "seed": settings.seed, "tf32": settings.tf32, "contract": settings.contract,
         "results": str(job.results)}),
         encoding="utf-8")
     job.results.touch()
@@ -176,17 +176,15 @@ def stopped_verdict(sup: Supervision, results: Path, timeout: float, output: str
 
 
 def run_worker(question_file: Path, solutions: Path, files: list[Path], settings: Settings,
-               timeout: float, on_event: OnEvent | None = None, env: dict[str, str] | None = None,
-               contract: list[str] | None = None) -> list[Verdict]:
-    """Grade `files` in child processes (with `env` added; `contract`: the dtype-contract passes to run after
-    a pass); return one verdict per file, in order."""
+               timeout: float, on_event: OnEvent | None = None, env: dict[str, str] | None = None) -> list[Verdict]:
+    """Grade `files` in child processes (with `env` added); return one verdict per file, in order."""
     verdicts: dict[str, Verdict] = {}
     remaining = [str(f) for f in files]
     with tempfile.TemporaryDirectory(prefix="attnbank-") as tmp:
         attempt = 0
         while remaining:
             attempt += 1
-            job = write_job(Path(tmp), attempt, question_file, solutions, remaining, settings, contract)
+            job = write_job(Path(tmp), attempt, question_file, solutions, remaining, settings)
             proc = spawn([sys.executable, "-m", "grader.worker", str(job.path)], job, child_env(env))
             sup = supervise(proc, job.results, timeout, on_event)
             verdicts.update(sup.verdicts)

@@ -16,7 +16,7 @@ from typing import Any
 
 import torch
 
-from .contract import Contract
+from .contract import Contract, contract_dtypes
 from .outcome import CheckResult, Verdict
 from .plan import Plan, build_plan, load_question
 from .verdict import grade_file, load_candidate
@@ -52,7 +52,8 @@ def main(argv: list[str]) -> int:
     torch.backends.cudnn.allow_tf32 = bool(job.get("tf32"))
     question = load_question(Path(job["question_file"]))
     plan = build_plan(question, Path(job["solutions"]), job["dtype"], job["device"], int(job["seed"]))
-    contract = Contract(question, Path(job["solutions"]), job.get("contract", []), job["device"], int(job["seed"]))
+    passes = contract_dtypes(question, job["dtype"]) if job.get("contract") else []
+    contract = Contract(question, Path(job["solutions"]), passes, job["device"], int(job["seed"]))
     emit({"type": "ready", "time": time.time()})
     for file in job["files"]:
         emit({"type": "start", "file": file, "time": time.time()})

@@ -10,9 +10,8 @@ import pytest
 import torch
 from rich.console import Console
 
-from grader.contract import MAX_CASES, Contract, pick_cases
-from grader.grade import contract_dtypes
-from grader.outcome import Settings, Verdict
+from grader.contract import MAX_CASES, Contract, contract_dtypes, pick_cases
+from grader.outcome import Verdict
 from grader.plan import Plan, build_plan, load_question
 from grader.report import render
 from grader.spy import HalfOps
@@ -86,12 +85,12 @@ def test_contract_passes_run_only_after_a_pass(sdpa, tmp_path: Path) -> None:
     assert not PASSES & {c.name for c in verdict.checks}
 
 
-def test_an_explicit_dtype_runs_no_contract_and_the_allowed_dtypes_bound_it() -> None:
-    entry = {"dtypes": ["float32", "float64"]}
-    assert contract_dtypes(entry, Settings(contract=True)) == ["float64"]
-    assert contract_dtypes({"dtypes": ["float16", "bfloat16", "float32", "float64"]},
-                           Settings(contract=True)) == ["float64", "bfloat16"]
-    assert contract_dtypes({"dtypes": ["float16", "bfloat16", "float32", "float64"]}, Settings()) == []
+def test_the_contract_dtypes_are_those_the_question_allows() -> None:
+    assert contract_dtypes(_question("sdpa"), "float32") == ["float64", "bfloat16"]
+    assert contract_dtypes(_question("sdpa"), "float64") == ["bfloat16"]
+    assert contract_dtypes(_question("prefix-lm-mask"), "float32") == ["float64"]  # graded in float32/float64 only
+    # Triton's CPU interpreter has no bfloat16: the question names its passes
+    assert contract_dtypes(_question("triton-flash-attention"), "float32") == ["float16"]
 
 
 def test_contract_cases_cover_the_argument_kinds() -> None:
