@@ -19,6 +19,7 @@ from typing import Any
 
 import torch
 
+from .checks import ALWAYS_RUN
 from .checks.base import Context, Outputs, fail, ok, where
 from .checks.registry import CHECKS
 from .invoke import BadOutput, CandidateError, Impl, WeightError
@@ -84,25 +85,30 @@ def _dtype_device(ctx: Context, outputs: Outputs, name: str) -> CheckResult | No
     return None
 
 
+def _first_failure(ctx: Context, outputs: Outputs, name: str) -> CheckResult | None:
+    """The first failing result among shapes, dtype and device, finiteness (where the question checks it) and
+    values, renamed `name`; None when all pass."""
+    params = ctx.question.coding.check_params
+    for check in ("output_shape", "dtype_device", "finite", "values"):
+        if check == "dtype_device":
+            result = _dtype_device(ctx, outputs, name)
+        elif check in params or check in ALWAYS_RUN:
+            r = CHECKS[check](ctx, params.get(check, {}), outputs)
+            result = fail(name, f"in {_name(ctx.dtype)}: {r.message}", **r.details) if r.passed is False else None
+        else:
+            continue
+        if result is not None:
+            return result
+    return None
+
+
 def check_dtype(plan: Plan, obj: Any, files: set[str]) -> tuple[CheckResult, Status, str | None]:
     """(the result of the contract pass in `plan`'s dtype, the status it implies, the candidate's traceback)."""
     name = f"dtype_{_name(plan.dtype)}"
     spy = Spy([], files, aten=False)
     ctx = Context(plan, Impl(obj, spy.call), spy)
-    outputs = Outputs(ctx)
-    params = plan.question.coding.check_params
     try:
-        for check in ("output_shape", "dtype_device", "finite", "values"):
-            if check == "dtype_device":
-                result = _dtype_device(ctx, outputs, name)
-            elif check == "finite" and check not in params:
-                continue
-            else:
-                result = CHECKS[check](ctx, params.get(check, {}), outputs)
-                result = None if result.passed is not False else fail(name, f"in {_name(plan.dtype)}: "
-                                                                       f"{result.message}", **result.details)
-            if result is not None:
-                return result, "failed", None
+        failure = _first_failure(ctx, Outputs(ctx), name)
     except CandidateError as err:
         return fail(name, f"raised {err} on {_name(plan.dtype)} inputs"), "error", err.trace
     except WeightError as exc:
@@ -112,6 +118,8 @@ def check_dtype(plan: Plan, obj: Any, files: set[str]) -> tuple[CheckResult, Sta
     except Exception as exc:  # a bug in the grader: say so, never blame the candidate
         return (fail(name, f"internal error in the grader ({type(exc).__name__}: {exc}); please report it"),
                 "internal", traceback.format_exc())
+    if failure is not None:
+        return failure, "failed", None
     return ok(name, f"{len(plan.cases)} case(s) in {_name(plan.dtype)}: outputs keep the dtype and device, "
               "values within this dtype's tolerance"), "passed", None
 
