@@ -4,7 +4,10 @@ another checkout's plain grade (`--before`, e.g. main before this change, which 
 
 Each command is `attnbank grade ID <reference> --no-record`, run interleaved --repeat times from a temporary
 folder with its own cache; medians of wall and CPU time (user + system of the child, steadier on a busy
-machine) are reported. Target (issue 12): the passes add at most 20 % to the grade's time.
+machine) are reported. A second table times the grading alone, in this process (no start-up, no torch import,
+the float32 plan prepared beforehand): the float32 checks, then the contract passes with their plans built
+fresh each time, as a worker's first file pays for them. Target (issue 12): the passes add at most 20 % to the
+grade's time.
 
     python bench/dtype_passes_bench.py [--questions ID ...] [--repeat N] [--before PATH] [--out PATH]
 """
@@ -41,13 +44,50 @@ def measure(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, floa
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
+def in_process(qids: list[str], repeat: int) -> list[str]:
+    """Markdown rows: median CPU seconds of grading the reference in float32, and of the contract passes."""
+    import torch
+
+    from grader.contract import Contract, contract_dtypes
+    from grader.plan import build_plan, load_question
+    from grader.worker import grade
+
+    torch.set_num_threads(1)  # as the worker does
+    rows = ["| question | float32 checks, CPU s | contract passes, CPU s | passes / float32 | dtypes |",
+            "| --- | --- | --- | --- | --- |"]
+    for qid in qids:
+        (path,) = (ROOT / "questions").glob(f"*/{qid}.yaml")
+        q, sol = load_question(path), ROOT / "solutions" / qid
+        ref = sol / "reference.py"
+        plan = build_plan(q, sol, "float32", "cpu", 0)
+        passes = contract_dtypes(q, "float32")
+        base, extra = [], []
+        for _ in range(repeat):
+            t0 = time.process_time()
+            grade(plan, Contract(q, sol, [], "cpu", 0), ref, lambda e: None)
+            t1 = time.process_time()
+            verdict = grade(plan, Contract(q, sol, passes, "cpu", 0), ref, lambda e: None)
+            t2 = time.process_time()
+            base.append(t1 - t0)
+            extra.append((t2 - t1) - (t1 - t0))
+            if not verdict.passed:
+                raise SystemExit(f"{qid}: the reference does not pass")
+        b, e = statistics.median(base), statistics.median(extra)
+        rows.append(f"| {qid} | {b:.3f} | {e:.3f} | {e / b:.2f} | {', '.join(verdict.dtypes)} |")
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", nargs="+", default=list(QUESTIONS))
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--before", type=Path, help="Another checkout whose plain grade is the 'before' column.")
     parser.add_argument("--out", type=Path, help="Also write the table as Markdown to this file.")
+    parser.add_argument("--in-process-only", action="store_true", help="Only the second table (fast).")
     args = parser.parse_args()
+    if args.in_process_only:
+        print("\n".join(in_process(args.questions, args.repeat)))
+        return
     work = Path(tempfile.mkdtemp(prefix="attnbank-bench-"))
     base = {**os.environ, "XDG_CACHE_HOME": str(work / "cache"), "XDG_DATA_HOME": str(work / "data"),
             "ATTNBANK_DB": str(work / "progress.db")}
@@ -84,7 +124,8 @@ def main() -> None:
                f"(target <= {TARGET}x: {'met' if worst <= TARGET else 'NOT met'})")
     header = (f"{args.repeat} interleaved runs per command; Python {platform.python_version()}; load average "
               f"{load[0]:.2f} before, {load_after[0]:.2f} after.")
-    text = "\n".join([header, "", *lines, "", verdict]) + "\n"
+    rows = in_process(args.questions, args.repeat)
+    text = "\n".join([header, "", *lines, "", verdict, "", "Grading alone, in process:", "", *rows]) + "\n"
     print(text)
     if args.out:
         args.out.write_text(text, encoding="utf-8")
