@@ -19,10 +19,10 @@ import torch
 from .contract import Contract, contract_dtypes
 from .outcome import CheckResult, Verdict
 from .plan import Plan, build_plan, load_question
-from .verdict import grade_file, load_candidate
+from .verdict import Emit, grade_file, load_candidate
 
 
-def grade(plan: Plan, contract: Contract, path: Path, emit) -> Verdict:
+def grade(plan: Plan, contract: Contract, path: Path, emit: Emit) -> Verdict:
     """The verdict of one file: graded in the plan's dtype, then, if it passed, in each contract dtype."""
     verdict = grade_file(plan, path, emit)
     verdict.dtypes = [str(plan.dtype).replace("torch.", "")]
