@@ -193,7 +193,9 @@ def start(qid: str, directory: Path, force: bool) -> None:
 @click.argument("qid", metavar="ID")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--device", type=DEVICES, default="cpu", show_default=True)
-@click.option("--dtype", type=DTYPE_NAMES, default="float32", show_default=True)
+@click.option("--dtype", type=DTYPE_NAMES,
+              help="Grade in this dtype only. Default: float32, then (after a pass) a few cases in float64 and, "
+                   "where the question allows it, bfloat16, checking output dtypes and values.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of every generated input.")
 @click.option("--timeout", type=POSITIVE, help="CPU seconds before the candidate is stopped (default: the question's).")
 @click.option("--tf32", is_flag=True, help="Allow TF32 matmuls for float32 on CUDA (tolerances adapt).")
@@ -202,7 +204,7 @@ def start(qid: str, directory: Path, force: bool) -> None:
 @click.option("--no-record", is_flag=True, help="Do not log this grade in the progress database.")
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
               help="Progress database to record into (default: $ATTNBANK_DB, else the user data dir's).")
-def grade(qid: str, file: Path, device: str, dtype: str, seed: int, timeout: float | None, tf32: bool, lang: str,
+def grade(qid: str, file: Path, device: str, dtype: str | None, seed: int, timeout: float | None, tf32: bool, lang: str,
           as_json: bool, no_record: bool, db: Path | None) -> None:
     """Grade FILE against question ID. Exit 0 if every check passes, 1 if not, 2 on usage errors.
 
@@ -214,7 +216,7 @@ def grade(qid: str, file: Path, device: str, dtype: str, seed: int, timeout: flo
     # what prints the verdict is imported while the worker prepares, not before it starts
     preload = threading.Thread(target=_import, args=("grader.report", "grader.practice.record"), daemon=True)
     preload.start()
-    verdict = run_grade(qid, file, Settings(device, dtype, seed, timeout, tf32))
+    verdict = run_grade(qid, file, Settings(device, dtype or "float32", seed, timeout, tf32, contract=dtype is None))
     preload.join()
     from .practice.record import record_cli_grade
     from .report import as_json as to_json
@@ -238,11 +240,12 @@ def grade(qid: str, file: Path, device: str, dtype: str, seed: int, timeout: flo
 @click.option("--ray", "ray", is_flag=False, flag_value="local", default=None, metavar="[ADDRESS]",
               help="Grade on Ray: alone, a local runtime; with ADDRESS, that cluster (needs attnbank[cluster]).")
 @click.option("--device", type=DEVICES, default="cpu", show_default=True)
-@click.option("--dtype", type=DTYPE_NAMES, default="float32", show_default=True)
+@click.option("--dtype", type=DTYPE_NAMES,
+              help="Grade in this dtype only (default: float32 plus the float64/bfloat16 contract passes).")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Seed of every generated input: one the students never saw makes the grade fairer.")
 @click.option("--timeout", type=POSITIVE, help="CPU seconds per file (default: each question's).")
-def grade_batch(folder: Path, out: Path, jobs: int, ray: str | None, device: str, dtype: str, seed: int,
+def grade_batch(folder: Path, out: Path, jobs: int, ray: str | None, device: str, dtype: str | None, seed: int,
                 timeout: float | None) -> None:
     """Grade a cohort: DIR/<student>/<question-id>.py, each file once, resumably.
 
@@ -258,7 +261,7 @@ def grade_batch(folder: Path, out: Path, jobs: int, ray: str | None, device: str
     from .batch_report import write_all
     from .outcome import Settings
 
-    settings = Settings(device, dtype, seed, timeout)
+    settings = Settings(device, dtype or "float32", seed, timeout, contract=dtype is None)
     columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=_console(stderr=True), transient=True) as bar:
         task = bar.add_task("grading", total=None)

@@ -152,8 +152,8 @@ def workspace_dir(option: Path | None) -> Path:
 @click.argument("qid", metavar="ID")
 @click.argument("file", type=click.Path(path_type=Path), required=False)
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
-@click.option("--dtype", type=click.Choice(list(DTYPES)), default="float32",
-              show_default=True)
+@click.option("--dtype", type=click.Choice(list(DTYPES)),
+              help="Grade in this dtype only (default: float32, plus the float64 and bfloat16 contract passes).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True),
               help="CPU seconds before the candidate is stopped (default: the question's).")
@@ -162,7 +162,7 @@ def workspace_dir(option: Path | None) -> Path:
 @click.option("--no-record", is_flag=True, help="Do not log grades and reviews in the progress database.")
 @workspace_option
 @now_option
-def watch(qid: str, file: Path | None, device: str, dtype: str, seed: int, timeout: float | None, lang: str,
+def watch(qid: str, file: Path | None, device: str, dtype: str | None, seed: int, timeout: float | None, lang: str,
           db: Path | None, no_record: bool, workspace: Path | None, clock: Callable[[], datetime]) -> None:
     """Re-grade FILE on every save, with hints after failures (rustlings-style); Ctrl-C stops.
 
@@ -187,8 +187,8 @@ def watch(qid: str, file: Path | None, device: str, dtype: str, seed: int, timeo
     record_into = None if no_record else db or default_path()
     if record_into is not None:
         Store.open(record_into).close()  # an unusable database is reported now, not after a grading
-    watcher = Watcher(bank, qid, file, Settings(device, dtype, seed, timeout), _console(), lang, record_into,
-                      clock)
+    settings = Settings(device, dtype or "float32", seed, timeout, contract=dtype is None)
+    watcher = Watcher(bank, qid, file, settings, _console(), lang, record_into, clock)
     watch_loop(watcher)
 
 

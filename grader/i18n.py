@@ -96,6 +96,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "answer_key": ("Answer", "正确答案"),
     "show_more": ("run with --answer to see the model answer", "加 --answer 查看参考答案"),
     "grade_with": ("Grade it with", "评测命令"),
+    "dtypes_run": ("dtypes run: {dtypes}", "已评测的 dtype：{dtypes}"),
     # practice sessions
     "card_due": ("due", "到期复习"), "card_new": ("new", "新卡片"), "card_learning": ("learning", "学习中"),
     "think": ("Type your answer (optional), Enter to reveal · u undo · q quit › ",

@@ -181,7 +181,8 @@ def grade_mutants(bank: Bank, q: CodingQuestion, seed: int) -> tuple[MutantRepor
     survivors = found
     with tempfile.TemporaryDirectory(prefix=f"attnbank-mutants-{q.id}-") as tmp:
         for dtype in [d for d in ("float32", "float64") if d in q.coding.dtypes]:
-            ref = grade_files(bank.root, entry, [sol / "reference.py"], Settings("cpu", dtype, seed))[0]
+            settings = Settings("cpu", dtype, seed, contract=dtype == "float32")  # what a plain grade runs
+            ref = grade_files(bank.root, entry, [sol / "reference.py"], settings)[0]
             if not ref.passed:  # every mutant would be "killed": a score would be a lie
                 report.broken = f"the reference does not pass in {dtype} on cpu (status {ref.status})"
                 return report, []
@@ -192,7 +193,7 @@ def grade_mutants(bank: Bank, q: CodingQuestion, seed: int) -> tuple[MutantRepor
                 paths.append(path)
             if not paths:
                 break
-            verdicts = grade_files(bank.root, entry, paths, Settings("cpu", dtype, seed))
+            verdicts = grade_files(bank.root, entry, paths, settings)
             survivors = [m for m, v in zip(survivors, verdicts) if v.passed]
     report.killed = report.total - len(survivors)
     return report, survivors

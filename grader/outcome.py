@@ -14,18 +14,22 @@ Status = Literal["passed", "failed", "error", "internal", "timeout", "crashed", 
 attnbank, never the candidate's fault); timeout/crashed: the candidate's process was stopped or died;
 invalid: the file cannot be graded (syntax, imports, signature, parameter names)."""
 STATUSES: tuple[str, ...] = get_args(Status)
-JSON_KEYS = ("question", "file", "passed", "status", "checks", "diagnosis", "diagnosis_text", "error")
+JSON_KEYS = ("question", "file", "passed", "status", "dtypes", "checks", "diagnosis", "diagnosis_text", "error")
 
 
 @dataclass(frozen=True)
 class Settings:
-    """How to grade: device, dtype, seed, and the per-file timeout in CPU seconds (None = the question's)."""
+    """How to grade: device, dtype, seed, and the per-file timeout in CPU seconds (None = the question's).
+
+    `contract`: after a pass, also run the cheap dtype-contract passes (float64, and bfloat16 where the
+    question allows it; see grader.contract). A plain `grade` sets it; an explicit `--dtype` does not."""
 
     device: str = "cpu"
     dtype: str = "float32"
     seed: int = 0
     timeout: float | None = None
     tf32: bool = False  # allow TF32 matmuls for float32 on CUDA
+    contract: bool = False
 
 
 @dataclass
@@ -58,6 +62,7 @@ class Verdict:
     diagnosis_text: dict[str, dict[str, str]] | None = None  # {"title": {en, zh}, "explanation": {en, zh}}
     error: str | None = None
     output: str | None = None
+    dtypes: list[str] = field(default_factory=list)  # the grading dtype, then each contract pass that ran
 
     @property
     def passed(self) -> bool:
@@ -76,7 +81,7 @@ class Verdict:
     def as_dict(self) -> dict[str, Any]:
         """The JSON form (`grade --json`), plus `output` when there is one."""
         d = {"question": self.question, "file": self.file, "passed": self.passed, "status": self.status,
-             "checks": [c.as_dict() for c in self.checks], "diagnosis": self.diagnosis,
+             "dtypes": self.dtypes, "checks": [c.as_dict() for c in self.checks], "diagnosis": self.diagnosis,
              "diagnosis_text": self.diagnosis_text, "error": self.error}
         if self.output is not None:
             d["output"] = self.output
@@ -87,4 +92,5 @@ class Verdict:
         if d["status"] not in STATUSES:
             raise ValueError(f"unknown verdict status {d['status']!r}")
         return cls(d["file"], d.get("question"), d["status"], [CheckResult.from_dict(c) for c in d["checks"]],
-                   d.get("diagnosis"), d.get("diagnosis_text"), d.get("error"), d.get("output"))
+                   d.get("diagnosis"), d.get("diagnosis_text"), d.get("error"), d.get("output"),
+                   d.get("dtypes") or [])

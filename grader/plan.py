@@ -177,8 +177,10 @@ def load_mistakes(question: CodingQuestion, sol_dir: Path) -> dict[str, Any]:
     return out
 
 
-def build_plan(question: CodingQuestion, sol_dir: Path, dtype_name: str, device: str, seed: int) -> Plan:
-    """Materialise every case of `question` allowed in `dtype_name` and compute its oracle and baseline."""
+def build_plan(question: CodingQuestion, sol_dir: Path, dtype_name: str, device: str, seed: int,
+               indices: set[int] | None = None) -> Plan:
+    """Materialise every case of `question` allowed in `dtype_name` (only those at `indices`, with no
+    large-logit variants, when given) and compute its oracle and baseline."""
     dtype = DTYPES[dtype_name]
     # the oracle: oracle.py when the reference cannot run in float64 (a Triton kernel), else the reference
     oracle = sol_dir / "oracle.py" if (sol_dir / "oracle.py").is_file() else sol_dir / "reference.py"
@@ -187,7 +189,7 @@ def build_plan(question: CodingQuestion, sol_dir: Path, dtype_name: str, device:
     cases: list[Prepared] = []
     raise_cases: list[Prepared] = []
     for i, case in enumerate(question.coding.cases):
-        if case.dtypes is not None and dtype_name not in case.dtypes:
+        if (case.dtypes is not None and dtype_name not in case.dtypes) or (indices is not None and i not in indices):
             continue
         prep = materialise(question, case, i, seed, ref_obj, dtype, device)
         if case.raises:
@@ -195,7 +197,7 @@ def build_plan(question: CodingQuestion, sol_dir: Path, dtype_name: str, device:
         else:
             expected_outputs(ref, prep, dtype, device)
             cases.append(prep)
-    large = _large_cases(question, cases, dtype, device)
+    large = _large_cases(question, cases, dtype, device) if indices is None else []
     for prep in large:
         expected_outputs(ref, prep, dtype, device)
     props = sol_dir / "properties.py"

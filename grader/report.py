@@ -10,6 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from .i18n import strings
 from .outcome import JSON_KEYS, Verdict
 
 ICONS = {True: ("✔", "green"), False: ("✘", "red"), None: ("–", "yellow")}
@@ -49,6 +50,8 @@ def render(verdict: Verdict, console: Console, lang: str = "en") -> None:
         icon, colour = ICONS[c.passed]
         table.add_row(Text(icon, style=colour), Text(c.name, style="bold"), Text(c.message))
     console.print(table)
+    if verdict.dtypes:
+        console.print(Text(strings(lang)["dtypes_run"].format(dtypes=", ".join(verdict.dtypes)), style="dim"))
     for c in verdict.checks:
         d = c.details
         if c.passed is False and "expected_grid" in d:

@@ -44,7 +44,8 @@ def write_job(tmp: Path, attempt: int, question_file: Path, solutions: Path, fil
     job = Job(tmp / f"job-{attempt}.json", tmp / f"results-{attempt}.jsonl", tmp / f"output-{attempt}.log")
     job.path.write_text(json.dumps({
         "question_file": str(question_file), "solutions": str(solutions), "files": files, "dtype": settings.dtype,
-        "device": settings.device, "seed": settings.seed, "tf32": settings.tf32, "results": str(job.results)}),
+        "device": settings.device, "seed": settings.seed, "tf32": settings.tf32, "contract": settings.contract,
+        "results": str(job.results)}),
         encoding="utf-8")
     job.results.touch()
     return job

@@ -86,7 +86,8 @@ def modes(q: CodingQuestion, device: str, dtypes: list[str] | None) -> list[tupl
 
 
 def check_question(bank: Bank, q: CodingQuestion, device: str, dtype: str, tf32: bool, seed: int) -> list[Outcome]:
-    """Grade every file of one question in one dtype; one outcome per file."""
+    """Grade every file of one question in one dtype (float32 with the dtype-contract passes, as a plain
+    `grade` does); one outcome per file."""
     mode = dtype + ("+tf32" if tf32 else "")
     entry = summarise(bank, q)
     missing = missing_modules(entry)
@@ -96,7 +97,7 @@ def check_question(bank: Bank, q: CodingQuestion, device: str, dtype: str, tf32:
         items = _items(bank, q, Path(tmp))
         try:
             verdicts = grade_files(bank.root, entry, [i.path for i in items],
-                                   Settings(device, dtype, seed, tf32=tf32))
+                                   Settings(device, dtype, seed, tf32=tf32, contract=dtype == "float32" and not tf32))
         except Exception as exc:  # the question itself is broken: report it, do not stop the run
             return [Outcome(q.id, mode, "setup", False, f"could not be graded: {exc}")]
         return [Outcome(q.id, mode, i.label, *_judge(i, v)) for i, v in zip(items, verdicts)]

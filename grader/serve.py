@@ -60,8 +60,9 @@ def parse_grade_request(body: bytes) -> tuple[str, str, dict[str, Any]]:
         raise BadRequest('"question" and "code" must be strings')
     if not re.fullmatch(KEBAB, qid):
         raise BadRequest('"question" must be a question id such as sdpa')
+    # no "dtype": a plain grade (float32 plus the dtype-contract passes), as `attnbank grade` without --dtype
     settings = {"dtype": data.get("dtype", "float32"), "device": data.get("device", "cpu"),
-                "seed": data.get("seed", 0)}
+                "seed": data.get("seed", 0), "contract": "dtype" not in data}
     if settings["dtype"] not in DTYPES:
         raise BadRequest(f'"dtype" must be one of {", ".join(DTYPES)}')
     if settings["device"] not in DEVICES:

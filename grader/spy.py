@@ -1,9 +1,11 @@
 """Recording what candidate code does while it runs: forbidden ops (at the torch-function and aten levels),
-the largest tensors it creates, and arguments it modifies in place."""
+the largest tensors it creates, arguments it modifies in place, and (HalfOps) the precision-sensitive ops it
+runs in half precision, with the line of its code that ran each."""
 
 from __future__ import annotations
 
 import contextlib
+import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,6 +70,58 @@ class _DispatchSpy(TorchDispatchMode):
                 self.rec.largest.append((t.numel(), f"aten.{name}", tuple(t.shape)))
                 self.rec.largest.sort(reverse=True)
                 del self.rec.largest[3:]
+        return out
+
+
+# the ops a prompt can require "in at least float32", by the name the YAML uses -> aten op names (in-place
+# variants included); max/amax are exact in any dtype, and matmuls in half precision are allowed
+PRECISION_OPS: dict[str, tuple[str, ...]] = {
+    "softmax": ("_softmax", "softmax"), "log_softmax": ("_log_softmax", "log_softmax"),
+    "exp": ("exp", "exp2", "expm1"), "log": ("log", "log2", "log10", "log1p"),
+    "logsumexp": ("logsumexp",), "logaddexp": ("logaddexp",),
+    "cos": ("cos",), "sin": ("sin",), "pow": ("pow",),
+    "sum": ("sum",), "mean": ("mean",), "var": ("var", "var_mean", "std", "std_mean"), "cumsum": ("cumsum",),
+}
+HALF = (torch.float16, torch.bfloat16)
+
+
+@dataclass(frozen=True)
+class HalfOp:
+    """One precision-sensitive op that produced a half-precision result, where the candidate's code ran it."""
+
+    op: str
+    dtype: str
+    file: str
+    line: int
+    code: str
+
+
+class HalfOps(TorchDispatchMode):
+    """Records the ops named in `ops` (keys of PRECISION_OPS) whose result is float16 or bfloat16, once per
+    op and line, when called (directly or through torch) from a frame of `files`; other code is ignored."""
+
+    @classmethod
+    def _should_skip_dynamo(cls) -> bool:  # pragma: no mutate block (see _DispatchSpy)
+        return False
+
+    def __init__(self, ops: list[str], files: set[str]):
+        super().__init__()
+        self.names = {n for o in ops for n in PRECISION_OPS[o]}
+        self.files = files
+        self.found: list[HalfOp] = []
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        name = str(func.overloadpacket.__name__) if hasattr(func, "overloadpacket") else str(func)
+        if name.rstrip("_") in self.names or name in self.names:
+            half = next((t.dtype for t in flatten_tensors(out) if t.dtype in HALF), None)
+            frame = None if half is None else next(
+                (f for f in reversed(traceback.extract_stack()) if f.filename in self.files), None)
+            if frame is not None:
+                hit = HalfOp(f"aten.{name}", str(half).replace("torch.", ""), frame.filename, frame.lineno or 0,
+                             (frame.line or "").strip())
+                if hit not in self.found:
+                    self.found.append(hit)
         return out
 
 

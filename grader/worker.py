@@ -2,7 +2,8 @@
 
 Run as `python -m grader.worker JOB.json` by grader.sandbox, which never imports candidate code itself.
 Events: {"type": "ready"} once the plan is prepared, then per file {"type": "start"}, one {"type": "check"}
-per check result, and {"type": "verdict", ...Verdict.as_dict()}.
+per check result, and {"type": "verdict", ...Verdict.as_dict()}. A file that passes is then checked in the
+job's contract dtypes (grader.contract) before its verdict is sent.
 """
 
 from __future__ import annotations
@@ -15,8 +16,27 @@ from typing import Any
 
 import torch
 
-from .plan import build_plan, load_question
-from .verdict import grade_file
+from .contract import Contract, contract_dtypes
+from .outcome import CheckResult, Verdict
+from .plan import Plan, build_plan, load_question
+from .verdict import Emit, grade_file, load_candidate
+
+
+def grade(plan: Plan, contract: Contract, path: Path, emit: Emit) -> Verdict:
+    """The verdict of one file: graded in the plan's dtype, then, if it passed, in each contract dtype."""
+    verdict = grade_file(plan, path, emit)
+    verdict.dtypes = [str(plan.dtype).replace("torch.", "")]
+    if not verdict.passed or not contract.dtypes:
+        return verdict
+
+    def record(result: CheckResult) -> None:
+        verdict.checks.append(result)
+        emit({"type": "check", "file": str(path), **result.as_dict()})
+
+    obj = load_candidate(plan, path)[0]
+    done, verdict.status, verdict.error = contract.run(obj, {str(path)}, record)
+    verdict.dtypes += done
+    return verdict
 
 
 def main(argv: list[str]) -> int:
@@ -32,10 +52,12 @@ def main(argv: list[str]) -> int:
     torch.backends.cudnn.allow_tf32 = bool(job.get("tf32"))
     question = load_question(Path(job["question_file"]))
     plan = build_plan(question, Path(job["solutions"]), job["dtype"], job["device"], int(job["seed"]))
+    passes = contract_dtypes(question, job["dtype"]) if job.get("contract") else []
+    contract = Contract(question, Path(job["solutions"]), passes, job["device"], int(job["seed"]))
     emit({"type": "ready", "time": time.time()})
     for file in job["files"]:
         emit({"type": "start", "file": file, "time": time.time()})
-        emit({"type": "verdict", **grade_file(plan, Path(file), emit).as_dict()})
+        emit({"type": "verdict", **grade(plan, contract, Path(file), emit).as_dict()})
     sys.stdout.flush()
     return 0
 

@@ -4,7 +4,7 @@ This module is torch-free so the bank loader can validate check names. The check
 family (imported only by the worker, through grader.checks.registry):
 structure (output_shape, values, raises, inputs_not_mutated), numerics (dtype_device, finite,
 stable_large_logits), masking (masked_keys_ignored, causal_future_ignored), invariances (batch_independent,
-permutation_equivariant, group_structure, properties), gradients, cost (forbidden_ops, memory, speed);
+permutation_equivariant, group_structure, properties), gradients, cost (forbidden_ops, memory, speed), precision;
 base holds what they share. `signature` is checked while the candidate is loaded (grader.verdict).
 """
 
@@ -28,6 +28,7 @@ CHECK_NAMES: tuple[str, ...] = (
     "forbidden_ops",          # no forbidden op is used, however it is spelled (checked at the aten level)
     "memory",                 # no intermediate tensor as large as the score matrix is created
     "stable_large_logits",    # finite and correct when the logits are large
+    "precision",              # ops the prompt wants in at least float32 give no half results on half inputs
     "speed",                  # (CUDA only) time and peak memory against PyTorch's own kernel
 )
 

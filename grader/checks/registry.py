@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import CHECK_NAMES, cost, gradients, invariances, masking, numerics, structure  # noqa: F401 - registers the checks
+from . import CHECK_NAMES, cost, gradients, invariances, masking, numerics, precision, structure  # noqa: F401 - registers
 from .base import CHECKS
 
 _missing = sorted(set(CHECK_NAMES) - {"signature"} - set(CHECKS))

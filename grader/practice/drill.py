@@ -61,7 +61,7 @@ def coding(s: Session, q: CodingQuestion, tag: str) -> str | None:
 
     Returns "1", QUIT or UNDO; None when the drill is done for this session."""
     path = prepare(s, q, tag)
-    watcher = Watcher(s.bank, q.id, path, Settings(), s.console, s.lang, s.store.path, s.clock, "practice")
+    watcher = Watcher(s.bank, q.id, path, Settings(contract=True), s.console, s.lang, s.store.path, s.clock, "practice")
     while True:
         key = s.answers.key(s.t["coding_keys"], KEYS)
         if key in (QUIT, UNDO, "1"):
