@@ -97,7 +97,27 @@ def cases():
             args = (sd, (f, hid, horizon, layers), x, mask, dtype)
             out.append(Case(f"{dtype}-BTFHhL{(b, t, f, hid, horizon, layers)}-{kind}",
                             lambda cl, a=args: run(cl, *a), exp, [mask]))
+    for b, t, f, hid, horizon, layers, kind in SHAPES[:2]:
+        sd = weights(f, hid, horizon, layers, g)
+        x, mask = make(b, t, f, kind, torch.float64, g)
+        r1, r2 = randn(b, horizon, gen=g, dtype=torch.float64), randn(b, t, gen=g, dtype=torch.float64)
+        ref = {k: v.clone().requires_grad_() for k, v in sd.items()}
+        y, w = oracle(ref, x, mask, layers)
+        ((y * r1).sum() + (w * r2).sum()).backward()
+        exp = tuple(E(ref[k].grad, torch.float64, 1e-7) for k in sorted(sd))
+        out.append(Case(f"gradients-BTFHhL{(b, t, f, hid, horizon, layers)}",
+                        lambda cl, a=(sd, (f, hid, horizon, layers), x, mask, r1, r2): grads(cl, *a), exp, [mask]))
     return out
+
+
+def grads(cls, sd, dims, x, mask, r1, r2):
+    """Parameter gradients of a random linear function of (y, weights), float64: the module must be trainable."""
+    m = (cls(*dims[:3]) if dims[3] == 2 else cls(*dims)).double()
+    m.load_state_dict(sd, strict=True)
+    y, w = m(x, mask)
+    ((y * r1).sum() + (w * r2).sum()).backward()
+    named = dict(m.named_parameters())
+    return tuple(named[k].grad for k in sorted(sd))
 
 
 if __name__ == "__main__":

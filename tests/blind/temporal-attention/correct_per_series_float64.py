@@ -1,7 +1,5 @@
 # blind: correct
-# family: loops (one series at a time, cut to its length), float64 internally
-import copy
-
+# family: loops (one series at a time, cut to its length), float64 internally via functional_call
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -16,12 +14,12 @@ class TemporalAttentionForecaster(nn.Module):
 
     def forward(self, x, mask):
         B, T, _ = x.shape
-        lstm = copy.deepcopy(self.lstm).double()
+        params = {n: p.double() for n, p in self.lstm.named_parameters()}  # differentiable casts
         wa = self.attn.weight.double()
         ys, ws = [], []
         for b in range(B):
             n = int(mask[b].sum())
-            h, _ = lstm(x[b:b + 1, :n].double())
+            h, _ = torch.func.functional_call(self.lstm, params, (x[b:b + 1, :n].double(),))
             h = h[0]  # [n, H]
             q = h[-1]
             w = torch.softmax(F.linear(h, wa) @ q, dim=0)
