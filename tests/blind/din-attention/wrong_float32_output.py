@@ -1,0 +1,24 @@
+# blind: wrong
+# bug: runs the activation unit in float32 and returns float32 for half inputs
+# family: dtype
+import torch
+from torch import nn
+
+
+class DINAttention(nn.Module):
+    def __init__(self, d, hidden):
+        super().__init__()
+        self.fc1 = nn.Linear(4 * d, hidden)
+        self.act = nn.PReLU()
+        self.fc2 = nn.Linear(hidden, 1)
+
+    def forward(self, target, history, hist_mask=None):
+        self.float()
+        target, history = target.float(), history.float()
+        t = target.unsqueeze(1).expand_as(history)
+        feats = torch.cat([history, t, history - t, history * t], dim=-1)
+        w = self.fc2(self.act(self.fc1(feats))).squeeze(-1)  # [B, L]
+        if hist_mask is not None:
+            w = w.masked_fill(~hist_mask, 0.0)
+        interest = torch.bmm(w.unsqueeze(1), history).squeeze(1)
+        return interest, w

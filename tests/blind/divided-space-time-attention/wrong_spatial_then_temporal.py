@@ -1,0 +1,25 @@
+# blind: wrong
+# bug: runs the spatial sublayer first, then the temporal one
+# family: dataflow
+from torch import nn
+
+
+class DividedSpaceTimeAttention(nn.Module):
+    def __init__(self, d_model, num_heads):
+        super().__init__()
+        self.temporal_norm = nn.LayerNorm(d_model)
+        self.temporal_attn = nn.MultiheadAttention(d_model, num_heads, batch_first=True)
+        self.spatial_norm = nn.LayerNorm(d_model)
+        self.spatial_attn = nn.MultiheadAttention(d_model, num_heads, batch_first=True)
+
+    def forward(self, x):
+        B, T, N, D = x.shape
+        xs = x.reshape(B * T, N, D)  # one sequence of N tokens per (clip, frame)
+        h = self.spatial_norm(xs)
+        xs = xs + self.spatial_attn(h, h, h, need_weights=False)[0]
+        x = xs.reshape(B, T, N, D)
+        xt = x.permute(0, 2, 1, 3).reshape(B * N, T, D)  # one sequence of T tokens per (clip, patch)
+        h = self.temporal_norm(xt)
+        xt = xt + self.temporal_attn(h, h, h, need_weights=False)[0]
+        x = xt.reshape(B, N, T, D).permute(0, 2, 1, 3)
+        return x

@@ -1,0 +1,17 @@
+# blind: wrong
+# bug: scales the input in place (x.mul_)
+# family: in-place-mutation
+import torch
+from torch import nn
+
+
+class SEBlock(nn.Module):
+    def __init__(self, channels, reduction=4):
+        super().__init__()
+        self.fc1 = nn.Linear(channels, channels // reduction)
+        self.fc2 = nn.Linear(channels // reduction, channels)
+
+    def forward(self, x):
+        s = x.mean(dim=(2, 3))
+        gate = torch.sigmoid(self.fc2(torch.relu(self.fc1(s))))
+        return x.mul_(gate[:, :, None, None])

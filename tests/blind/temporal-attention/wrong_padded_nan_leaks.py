@@ -1,0 +1,24 @@
+# blind: wrong
+# bug: never clears padded steps: NaN or inf padding leaks through 0 * NaN in the context
+# family: edge-case
+import torch
+from torch import nn
+
+
+class TemporalAttentionForecaster(nn.Module):
+    def __init__(self, n_features, hidden_size, horizon, num_layers=2):
+        super().__init__()
+        self.lstm = nn.LSTM(n_features, hidden_size, num_layers, batch_first=True)
+        self.attn = nn.Linear(hidden_size, hidden_size, bias=False)
+        self.head = nn.Linear(2 * hidden_size, horizon)
+
+    def forward(self, x, mask):
+        zero = torch.zeros((), dtype=x.dtype, device=x.device)
+        h, _ = self.lstm(x)  # [B, T, H]; steps after the last observed one are ignored below
+        last = mask.long().sum(1) - 1
+        q = h[torch.arange(h.shape[0], device=h.device), last]
+        s = torch.einsum("bth,bh->bt", self.attn(h), q)
+        s = s.masked_fill(~mask, float("-inf"))
+        w = s.softmax(-1)
+        c = torch.einsum("bt,bth->bh", w, h)
+        return self.head(torch.cat((c, q), -1)), w

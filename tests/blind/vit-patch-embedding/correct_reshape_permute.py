@@ -1,0 +1,12 @@
+# blind: correct
+# family: reshape-permute
+
+
+def patchify(img, patch_size):
+    b, c, h, w = img.shape
+    p = patch_size
+    if h % p or w % p:
+        raise ValueError(f"image size {h}x{w} is not a multiple of the patch size {p}")
+    gh, gw = h // p, w // p
+    x = img.reshape(b, c, gh, p, gw, p).permute(0, 2, 4, 1, 3, 5)  # [B, gh, gw, C, p, p]
+    return x.reshape(b, gh * gw, c * p * p)

@@ -1,0 +1,14 @@
+# blind: wrong
+# bug: checks only H for divisibility; a W remainder is silently dropped
+# family: edge-case
+
+
+def patchify(img, patch_size):
+    b, c, h, w = img.shape
+    p = patch_size
+    if h % p:
+        raise ValueError(f"image size {h}x{w} is not a multiple of the patch size {p}")
+    gh, gw = h // p, w // p
+    img = img[..., : (w // p) * p]
+    x = img.reshape(b, c, gh, p, gw, p).permute(0, 2, 4, 1, 3, 5)  # [B, gh, gw, C, p, p]
+    return x.reshape(b, gh * gw, c * p * p)

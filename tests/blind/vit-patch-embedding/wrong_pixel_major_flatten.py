@@ -1,0 +1,13 @@
+# blind: wrong
+# bug: flattens each patch as (y, x, c) (MAE's patchify order), not channel-major (c, y, x)
+# family: patch-order
+
+
+def patchify(img, patch_size):
+    b, c, h, w = img.shape
+    p = patch_size
+    if h % p or w % p:
+        raise ValueError(f"image size {h}x{w} is not a multiple of the patch size {p}")
+    gh, gw = h // p, w // p
+    x = img.reshape(b, c, gh, p, gw, p).permute(0, 2, 4, 3, 5, 1)  # [B, gh, gw, p, p, C]
+    return x.reshape(b, gh * gw, c * p * p)
