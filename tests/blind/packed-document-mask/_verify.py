@@ -56,8 +56,8 @@ def cases():
                     return f(t, total, causal) if total is not None else f(t, causal=causal)
 
                 out.append(Case(f"{dtype}-cu={cu}-T={total}-causal={causal}", run, oracle(cu, total, causal), [t]))
-        out.append(Case(f"{dtype}-default-causal", lambda f, t=torch.tensor([0, 2, 5], dtype=dtype): f(t, 6),
-                        oracle([0, 2, 5], 6, True)))
+        t = torch.tensor([0, 2, 5], dtype=dtype)
+        out.append(Case(f"{dtype}-default-causal", lambda f, t=t: f(t, 6), oracle([0, 2, 5], 6, True), [t]))
     for name, t in BAD.items():
         out.append(Case(f"raises-{name}", lambda f, t=t: f(t), Raises(ValueError)))
     out.append(Case("raises-total_len-short", lambda f: f(torch.tensor([0, 3, 5]), 4), Raises(ValueError)))

@@ -12,7 +12,7 @@ def packed_document_mask(cu_seqlens, total_len=None, causal=True):
         raise ValueError("cu_seqlens must start at 0 and be non-decreasing")
     used = int(cu[-1])
     T = used if total_len is None else int(total_len)
-    if T < used:
+    if used > T:
         raise ValueError("total_len < cu_seqlens[-1]")
     marks = torch.zeros(T, dtype=torch.long, device=cu.device)
     marks[cu[1:-1]] = 1  # a new document starts here

@@ -14,7 +14,7 @@ def packed_document_mask(cu_seqlens, total_len=None, causal=True):
     lens = torch.diff(cu_seqlens.to(torch.int64))
     used = int(cu_seqlens[-1])
     T = used if total_len is None else total_len
-    if T < used:
+    if used > T:
         raise ValueError("total_len < cu_seqlens[-1]")
     dev = cu_seqlens.device
     n_docs = lens.numel()

@@ -1,6 +1,5 @@
 # blind: correct
 # family: library (F.scaled_dot_product_attention with a bool key mask; it returns zeros for rows with no key)
-import torch
 import torch.nn.functional as F
 from torch import nn
 

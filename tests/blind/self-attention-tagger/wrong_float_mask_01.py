@@ -1,7 +1,6 @@
 # blind: wrong
 # bug: bool mask turned into a float 0/1 mask for SDPA: it is added as a bias and hides nothing
 # family: mask-polarity
-import torch
 import torch.nn.functional as F
 from torch import nn
 
