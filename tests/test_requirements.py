@@ -29,3 +29,11 @@ def test_a_missing_list_and_a_check_that_never_sees_its_case_are_reported():
     seen = [Requirement(rule="relative positions", cases=["decode-chunk", "from-zero"], checks=["properties"]),
             Requirement(rule="odd D raises", cases=["odd-dim"], checks=["raises"])]
     assert unenforced(_with(q, seen)) == []
+
+
+def test_a_forbidden_call_the_prompt_never_names_is_reported():
+    q = load_bank().get("causal-attention")
+    assert unenforced(q) == []
+    silent = q.model_copy(update={"prompt": q.prompt.model_copy(update={"en": "Write causal attention."})})
+    assert unenforced(silent) == ["forbids sdpa, but the prompt (en) never names `scaled_dot_product_attention`",
+                                  "forbids mha, but the prompt (en) never names `MultiheadAttention`"]
