@@ -110,6 +110,73 @@ TEXT: dict[str, tuple[str, str]] = {
     "learning": ("learning", "学习中"),
     "stats_new": ("new", "未学"),
     "bar": ("progress", "进度"), "total": ("Total reviews: {n}", "累计复习 {n} 次"),
+    # generic diagnoses (grader.diagnose): "{kind}_t" is the title, "{kind}_x" the explanation
+    "mask-inverted_t": ("Mask `{arg}` read with the opposite polarity", "掩码 `{arg}` 的极性弄反了"),
+    "mask-inverted_x": ("Your outputs match the reference given `~{arg}`: the positions meant to be allowed are "
+                        "blocked and the blocked ones are used. Check which value means \"may attend\" in the prompt.",
+                        "你的输出与参考实现在 `~{arg}` 上的输出一致：本该允许的位置被屏蔽了，本该屏蔽的位置反而参与了"
+                        "计算。请按题目确认掩码里哪个值表示“可以关注”。"),
+    "argument-ignored_t": ("`{arg}` ignored: it behaves as if it were always {value}",
+                           "忽略了参数 `{arg}`：行为就像它总是 {value}"),
+    "argument-ignored_x": ("Your outputs match the reference called with `{arg}={value}`, whatever `{arg}` was "
+                           "passed. Read the argument and use it.",
+                           "不论传入的 `{arg}` 是多少，你的输出都与参考实现在 `{arg}={value}` 时一致。"
+                           "要读取并使用这个参数。"),
+    "none-as-value_t": ("`{arg}=None` handled as `{arg}={value}`", "`{arg}=None` 被当成了 `{arg}={value}`"),
+    "none-as-value_x": ("Where `{arg}` is None your outputs match the reference given `{arg}={value}`; the prompt "
+                        "gives None another meaning. Explicit values are handled correctly.",
+                        "`{arg}` 为 None 时，你的输出与参考实现在 `{arg}={value}` 时一致；题目里 None 的含义不是这个。"
+                        "显式传入的值处理得没错。"),
+    "falsy-as-none_t": ("A falsy `{arg}` treated as None", "`{arg}` 为 0/False 时被当成了 None"),
+    "falsy-as-none_x": ("Where `{arg}` is 0 or False your outputs match the reference given `{arg}=None`: a test "
+                        "such as `{arg} or default` or `if not {arg}` replaces a legitimate value by the default. "
+                        "Test `{arg} is None` instead.",
+                        "`{arg}` 为 0 或 False 时，你的输出与参考实现在 `{arg}=None` 时一致：`{arg} or default` 或 "
+                        "`if not {arg}` 这类写法会把合法的 0 换成默认值。应该判断 `{arg} is None`。"),
+    "scale-default_t": ("Scale {value} used when `{arg}` is None", "`{arg}` 为 None 时用了 {value} 作为缩放"),
+    "scale-default_x": ("Where `{arg}` is None your outputs match the reference given `{arg}={value}` (with each "
+                        "case's dimensions), which is not the default the prompt gives; an explicit `{arg}` is used "
+                        "correctly.",
+                        "`{arg}` 为 None 时，你的输出与参考实现在 `{arg}={value}`（按各用例的维度）时一致，而这不是题目"
+                        "规定的默认值；显式传入的 `{arg}` 用得没错。"),
+    "softmax-axis_t": ("Softmax over axis {axis}", "softmax 做在了第 {axis} 维上"),
+    "softmax-axis_x": ("Your outputs match the reference with its softmax taken over axis {axis} instead of its own "
+                       "axis: the weights no longer sum to one over the positions they choose between.",
+                       "你的输出与参考实现把 softmax 改到第 {axis} 维上做时一致：权重不再在应该竞争的那些位置上"
+                       "归一化。"),
+    "scale-factor_t": ("Scores off by a factor {factor}", "打分差了 {factor} 倍"),
+    "scale-factor_x": ("Your outputs match the reference with the scores that enter its softmax multiplied by "
+                       "{factor} (each case's dimensions): the scale uses another dimension or power than it "
+                       "should, is applied twice, or is missing.",
+                       "你的输出与参考实现把进入 softmax 的打分乘以 {factor}（按各用例的维度）时一致：缩放用错了维度或"
+                       "幂次，或者乘了两次，或者漏掉了。"),
+    "output-dtype_t": ("Output {index} returned as {got}, not {expected}", "输出 {index} 是 {got}，应为 {expected}"),
+    "output-dtype_x": ("Its values are right once cast to {expected}: return the dtype the prompt asks for (cast "
+                       "the result back after computing in another precision).",
+                       "转换成 {expected} 后数值是对的：要返回题目要求的 dtype（用别的精度算完后要转换回来）。"),
+    "nan-empty-rows_t": ("NaN on rows with no allowed key", "没有可关注位置的行输出了 NaN"),
+    "nan-empty-rows_x": ("Every other row matches the oracle. A row whose keys are all masked is all -inf and a "
+                         "plain softmax gives NaN there; such rows must come out as zeros.",
+                         "其余各行都与标准答案一致。所有 key 都被屏蔽的行全是 -inf，直接 softmax 会得到 NaN；这些行应该"
+                         "输出 0。"),
+    "empty-rows-not-zero_t": ("Rows with no allowed key are not zeros", "没有可关注位置的行不是 0"),
+    "empty-rows-not-zero_x": ("Every other row matches the oracle; only the rows that are all zero (or all False) "
+                              "in the oracle, those with no allowed key, differ. A finite fill such as -1e9 or "
+                              "finfo.min turns such a row into a uniform average, and letting it attend to "
+                              "something anyway is wrong too: it must stay zero.",
+                              "其余各行都与标准答案一致，只有标准答案里全 0（或全 False）的行，也就是没有可关注位置"
+                              "的行不一致。用 -1e9 或 finfo.min 这类有限值填充，会让这样的行变成均匀平均；硬让它关注"
+                              "某个位置也不对：这些行应保持为 0。"),
+    "pairs-interleaved_t": ("Feature pairs interleaved (2i, 2i+1) instead of split halves (i, i + D/2)",
+                            "特征按相邻位置 (2i, 2i+1) 配对，而不是前后对半 (i, i + D/2)"),
+    "pairs-interleaved_x": ("Your outputs match the reference applied to features paired as neighbours, the "
+                            "layout of Meta's Llama code and GPT-J, where the prompt pairs feature i with "
+                            "i + D/2 (GPT-NeoX, Hugging Face's rotate_half). Both are valid conventions; weights "
+                            "trained with one are wrong under the other.",
+                            "你的输出与参考实现按相邻特征配对（Meta 的 Llama 代码和 GPT-J 的写法）时一致，"
+                            "而题目要求第 i 个特征与第 i + D/2 个配对（GPT-NeoX、Hugging Face 的 rotate_half）。"
+                            "两种约定都成立，但用一种训练的权重放到另一种下就是错的。"),
+    "partial_match": (" (on {matched} of {total} cases)", "（{total} 个用例中有 {matched} 个符合）"),
 }
 
 

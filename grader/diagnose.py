@@ -1,0 +1,158 @@
+"""Naming a failure that no known mistake of the question explains, from generic diagnosers.
+
+Two kinds: output-level observations of the candidate's leaves against the oracle (the right values in the
+wrong dtype; every row right but those with no allowed key), and the transforms of grader.diagnosers, the
+reference run under a named change, compared with the candidate at the tolerance known mistakes are
+matched at. A diagnosis must never name the wrong bug, so a transform is named only when it changes the
+reference's output and the candidate follows it on every value case, or on all but one of at least four
+(then the verdict says on how many). Run only after a check failed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from .checks.base import Outputs
+from .diagnosers import Transform, transforms
+from .i18n import LANGS, TEXT
+from .plan import Plan, Prepared
+from .tolerance import distance
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """A generic diagnosis: its kind, the values its text names, and on how many value cases it held."""
+
+    kind: str
+    params: dict[str, str]
+    matched: int
+    total: int
+
+    @property
+    def id(self) -> str:
+        return f"generic:{self.kind}"
+
+    def text(self) -> dict[str, Any]:
+        """The verdict's diagnosis_text: bilingual title and explanation, and the cases it held on."""
+        partial = self.matched < self.total
+        title = {lang: TEXT[f"{self.kind}_t"][i].format(**self.params)
+                 + (TEXT["partial_match"][i].format(matched=self.matched, total=self.total) if partial else "")
+                 for i, lang in enumerate(LANGS)}
+        explanation = {lang: TEXT[f"{self.kind}_x"][i].format(**self.params) for i, lang in enumerate(LANGS)}
+        return {"title": title, "explanation": explanation, "cases": {"matched": self.matched, "total": self.total}}
+
+
+def _value_cases(plan: Plan) -> list[Prepared]:
+    return [p for p in plan.cases if p.golden]
+
+
+def _dtype_name(dtype: torch.dtype) -> str:
+    return str(dtype).replace("torch.", "")
+
+
+def wrong_dtype(plan: Plan, outputs: Outputs) -> Diagnosis | None:
+    """Every value case right once the outputs are cast to the reference's dtypes, and some leaf is not."""
+    cases = _value_cases(plan)
+    wrong: tuple[int, torch.dtype, torch.dtype] | None = None
+    for prep in cases:
+        got = outputs.seen(prep)
+        if got is None or len(got) != len(prep.baseline):
+            return None
+        cast = []
+        for i, (g, b) in enumerate(zip(got, prep.baseline)):
+            if isinstance(g, torch.Tensor) and isinstance(b, torch.Tensor) and g.dtype != b.dtype:
+                wrong = wrong or (i, g.dtype, b.dtype)
+                g = g.detach().to(b.dtype)
+            cast.append(g)
+        if distance(cast, prep.golden, prep) == math.inf:
+            return None
+    if wrong is None:
+        return None
+    i, got_dtype, expected = wrong
+    return Diagnosis("output-dtype", {"index": str(i), "got": _dtype_name(got_dtype),
+                                      "expected": _dtype_name(expected)}, len(cases), len(cases))
+
+
+def _empty_rows(expected: torch.Tensor) -> torch.Tensor | None:
+    """The rows (over the last axis) that are all zero, or all False, in the oracle; None for a scalar."""
+    if expected.dim() == 0 or expected.shape[-1] == 0:
+        return None
+    e = expected.detach().cpu()
+    return ~e.any(-1) if e.dtype == torch.bool else (e == 0).all(-1)
+
+
+def empty_rows(plan: Plan, outputs: Outputs) -> Diagnosis | None:
+    """Every row right except some of those the oracle gives as all zero (rows with no allowed key): NaN
+    there, or something else than zeros."""
+    cases = _value_cases(plan)
+    nan = other = False
+    for prep in cases:
+        got = outputs.seen(prep)
+        if got is None or len(got) != len(prep.golden):
+            return None
+        patched = []
+        for g, e, tol in zip(got, prep.golden, prep.tols):
+            rows = _empty_rows(e) if isinstance(e, torch.Tensor) and isinstance(g, torch.Tensor) else None
+            if rows is None or g.shape != e.shape or not rows.any() or rows.all():
+                patched.append(g)
+                continue
+            g, e = g.detach().cpu(), e.detach().cpu()
+            g64 = g.to(torch.float64)
+            gap = torch.nan_to_num((g64 - e.to(torch.float64)).abs(), nan=math.inf, posinf=math.inf)
+            differ = rows & (gap > tol).any(-1)
+            nan_rows = torch.isnan(g64).all(-1)
+            nan |= bool((differ & nan_rows).any())
+            other |= bool((differ & ~nan_rows).any())
+            patched.append(torch.where(rows.unsqueeze(-1), e.to(g.dtype), g))
+        if distance(patched, prep.golden, prep) == math.inf:
+            return None
+    if not (nan or other):
+        return None
+    return Diagnosis("nan-empty-rows" if nan and not other else "empty-rows-not-zero", {}, len(cases), len(cases))
+
+
+def _follows(plan: Plan, outputs: Outputs, t: Transform, cases: list[Prepared]) -> tuple[int, int] | None:
+    """(cases where the candidate follows `t`, cases among them that `t` changes), or None as soon as more
+    than the one miss a partial match allows."""
+    allowed = 1 if len(cases) >= 4 else 0
+    matched = changed = misses = 0
+    for prep in cases:
+        theirs = t.leaves(plan, prep)
+        moved = theirs is not None and distance(theirs, prep.baseline, prep) == math.inf
+        got = outputs.seen(prep)
+        if got is not None and distance(got, prep.baseline if theirs is None else theirs, prep) < math.inf:
+            matched += 1
+            changed += moved
+        else:
+            misses += 1
+            if misses > allowed:
+                return None
+    return matched, changed
+
+
+def followed_transform(plan: Plan, outputs: Outputs) -> Diagnosis | None:
+    """The first transform the candidate follows on every value case; else the one it follows on all but one
+    (needing at least two cases that the transform changes)."""
+    cases = _value_cases(plan)
+    partial: Diagnosis | None = None
+    for t in transforms(plan):
+        found = _follows(plan, outputs, t, cases)
+        if found is None:
+            continue
+        matched, changed = found
+        if matched == len(cases) and changed >= 1:
+            return Diagnosis(t.kind, t.params, matched, len(cases))
+        if partial is None and matched < len(cases) and changed >= 2:
+            partial = Diagnosis(t.kind, t.params, matched, len(cases))
+    return partial
+
+
+def generic_diagnosis(plan: Plan, outputs: Outputs) -> Diagnosis | None:
+    """The generic diagnosis of a failed candidate that no known mistake explains, if one fits."""
+    if not _value_cases(plan):
+        return None
+    return wrong_dtype(plan, outputs) or empty_rows(plan, outputs) or followed_transform(plan, outputs)
