@@ -57,7 +57,7 @@ def _single_call(prep: Prepared) -> bool:
 def _defaults(plan: Plan) -> dict[str, Any]:
     """The reference entry point's parameter defaults (its forward's for a module)."""
     obj = plan.reference.obj
-    fn = obj.forward if isinstance(obj, type) else obj
+    fn = getattr(obj, "forward", None) if isinstance(obj, type) else obj
     try:
         params = inspect.signature(fn).parameters.values()
     except (TypeError, ValueError):

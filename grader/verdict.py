@@ -108,7 +108,10 @@ def grade_file(plan: Plan, path: Path, emit: Emit) -> Verdict:
         else:  # no known mistake fits: a generic diagnoser may
             from .diagnose import generic_diagnosis
 
-            generic = generic_diagnosis(plan, outputs)
+            try:
+                generic = generic_diagnosis(plan, outputs)
+            except Exception:  # noqa: BLE001 - a name is optional: a diagnoser's failure costs it, not the verdict
+                generic = None
             if generic:
                 verdict.diagnosis, verdict.diagnosis_text = generic.id, generic.text()
     return verdict
