@@ -1,7 +1,8 @@
 """Naming a failure that no known mistake of the question explains, from generic diagnosers.
 
-Two kinds: output-level observations of the candidate's leaves against the oracle (the right values in the
-wrong dtype; every row right but those with no allowed key), and the transforms of grader.diagnosers, the
+Two kinds: observations of the candidate's leaves against the oracle (the right values in the wrong dtype;
+every row right but those with no allowed key; every value right, but invalid arguments accepted or an
+argument modified in place), and the transforms of grader.diagnosers, the
 reference run under a named change, compared with the candidate at the tolerance known mistakes are
 matched at. A diagnosis must never name the wrong bug, so a transform is named only when it changes the
 reference's output and the candidate follows it on every value case, or on all but one of at least four
@@ -10,6 +11,7 @@ reference's output and the candidate follows it on every value case, or on all b
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -17,8 +19,10 @@ from typing import Any
 import torch
 
 from .checks.base import Outputs
+from .checks.masking import keep_mask
 from .diagnosers import Transform, transforms
 from .i18n import LANGS, TEXT
+from .invoke import BadOutput, CandidateError
 from .plan import Plan, Prepared
 from .tolerance import distance
 
@@ -77,7 +81,7 @@ def wrong_dtype(plan: Plan, outputs: Outputs) -> Diagnosis | None:
                                       "expected": _dtype_name(expected)}, len(cases), len(cases))
 
 
-def _empty_rows(expected: torch.Tensor) -> torch.Tensor | None:
+def _zero_rows(expected: torch.Tensor) -> torch.Tensor | None:
     """The rows (over the last axis) that are all zero, or all False, in the oracle; None for a scalar."""
     if expected.dim() == 0 or expected.shape[-1] == 0:
         return None
@@ -85,9 +89,38 @@ def _empty_rows(expected: torch.Tensor) -> torch.Tensor | None:
     return ~e.any(-1) if e.dtype == torch.bool else (e == 0).all(-1)
 
 
+def _keyless_queries(plan: Plan, prep: Prepared, lq: int) -> torch.Tensor | None:
+    """The query rows with no allowed key under the question's mask (the masked_keys_ignored parameters),
+    for an output with `lq` query rows; None without a mask."""
+    params = plan.question.coding.check_params.get("masked_keys_ignored") or {}
+    name = params.get("mask")
+    if not name or prep.is_script or not isinstance(prep.master.get(name), torch.Tensor):
+        return None
+    keys: dict[str, int] = params.get("keys", {"k": -2, "v": -2})
+    key_arg = next(iter(keys))
+    try:
+        keep = keep_mask(prep.master, params, lq, prep.master[key_arg].shape[keys[key_arg]])
+    except (KeyError, IndexError, RuntimeError):
+        return None
+    return ~keep.any(-1)
+
+
+def _empty(plan: Plan, prep: Prepared, g: torch.Tensor, e: torch.Tensor) -> torch.Tensor | None:
+    """The rows of output `e` that belong to queries with no allowed key: all zero in the oracle, or
+    keyless under the question's mask (where a bias makes them non-zero)."""
+    rows = _zero_rows(e)
+    if rows is None or g.shape != e.shape:
+        return None
+    keyless = _keyless_queries(plan, prep, e.shape[-2]) if e.dim() >= 2 else None
+    if keyless is not None:
+        with contextlib.suppress(RuntimeError):  # a leaf without the query axis (per-key weights)
+            rows = rows | keyless.expand(rows.shape)
+    return None if not rows.any() or rows.all() else rows
+
+
 def empty_rows(plan: Plan, outputs: Outputs) -> Diagnosis | None:
-    """Every row right except some of those the oracle gives as all zero (rows with no allowed key): NaN
-    there, or something else than zeros."""
+    """Every row right except some of those whose query has no allowed key (NaN there, or something else
+    than the oracle's zeros)."""
     cases = _value_cases(plan)
     nan = other = False
     for prep in cases:
@@ -96,8 +129,8 @@ def empty_rows(plan: Plan, outputs: Outputs) -> Diagnosis | None:
             return None
         patched = []
         for g, e, tol in zip(got, prep.golden, prep.tols):
-            rows = _empty_rows(e) if isinstance(e, torch.Tensor) and isinstance(g, torch.Tensor) else None
-            if rows is None or g.shape != e.shape or not rows.any() or rows.all():
+            rows = _empty(plan, prep, g, e) if isinstance(e, torch.Tensor) and isinstance(g, torch.Tensor) else None
+            if rows is None:
                 patched.append(g)
                 continue
             g, e = g.detach().cpu(), e.detach().cpu()
@@ -113,6 +146,46 @@ def empty_rows(plan: Plan, outputs: Outputs) -> Diagnosis | None:
     if not (nan or other):
         return None
     return Diagnosis("nan-empty-rows" if nan and not other else "empty-rows-not-zero", {}, len(cases), len(cases))
+
+
+def _all_values_right(plan: Plan, outputs: Outputs) -> bool:
+    cases = _value_cases(plan)
+    return bool(cases) and all((got := outputs.seen(p)) is not None and distance(got, p.golden, p) < math.inf
+                               for p in cases)
+
+
+def validation(plan: Plan, outputs: Outputs) -> Diagnosis | None:
+    """Every value case right, but invalid arguments accepted, or rejected with another exception than the
+    documented one."""
+    if not plan.raise_cases or not _all_values_right(plan, outputs):
+        return None
+    accepted, other = [], []
+    for prep in plan.raise_cases:
+        want = prep.case.raises
+        try:
+            outputs.of(prep)
+            accepted.append((prep.case.id, want))
+        except CandidateError as err:
+            if want not in [c.__name__ for c in type(err.exc).__mro__]:
+                other.append((prep.case.id, want, type(err.exc).__name__))
+        except BadOutput:
+            accepted.append((prep.case.id, want))
+    if accepted:
+        return Diagnosis("accepts-invalid", {"cases": ", ".join(c for c, _ in accepted), "exc": accepted[0][1]},
+                         len(accepted), len(accepted))
+    if other:
+        return Diagnosis("wrong-exception", {"cases": ", ".join(c for c, _, _ in other), "exc": other[0][1],
+                                             "got": other[0][2]}, len(other), len(other))
+    return None
+
+
+def mutation(plan: Plan, outputs: Outputs) -> Diagnosis | None:
+    """Every value case right, but an argument modified in place."""
+    found = outputs.context.spy.record.mutations
+    if not found or not _all_values_right(plan, outputs):
+        return None
+    arg = found[0].split("`")[1] if found[0].count("`") >= 2 else "?"
+    return Diagnosis("mutates-input", {"arg": arg}, 1, 1)
 
 
 def _follows(plan: Plan, outputs: Outputs, t: Transform, cases: list[Prepared]) -> tuple[int, int] | None:
@@ -155,4 +228,5 @@ def generic_diagnosis(plan: Plan, outputs: Outputs) -> Diagnosis | None:
     """The generic diagnosis of a failed candidate that no known mistake explains, if one fits."""
     if not _value_cases(plan):
         return None
-    return wrong_dtype(plan, outputs) or empty_rows(plan, outputs) or followed_transform(plan, outputs)
+    return (wrong_dtype(plan, outputs) or empty_rows(plan, outputs) or validation(plan, outputs)
+            or mutation(plan, outputs) or followed_transform(plan, outputs))

@@ -182,14 +182,15 @@ def mask_transforms(plan: Plan) -> list[Transform]:
 SOFTMAXES = {torch.softmax, torch.nn.functional.softmax, torch.Tensor.softmax, torch.log_softmax,
              torch.nn.functional.log_softmax, torch.Tensor.log_softmax}
 EXPS = {torch.exp, torch.Tensor.exp}  # a hand-written softmax: exp(s - max) / sum
+SDPA = torch.nn.functional.scaled_dot_product_attention
 REDUCTIONS = {torch.sum, torch.Tensor.sum, torch.amax, torch.Tensor.amax, torch.logsumexp, torch.Tensor.logsumexp}
 
 
 class ScoreChange(TorchFunctionMode):
     """Changes the softmax of the code run inside it, whether a call of torch's or written by hand: over
     axis `axis` instead of the last (each softmax, and each sum, amax and logsumexp over the last axis),
-    or on scores multiplied by `factor` (each softmax's input, and each exp's: exp(c (s - max s)) normalised
-    is softmax(c s)). `seen` counts the calls it changed."""
+    or on scores multiplied by `factor` (each softmax's input, each exp's: exp(c (s - max s)) normalised
+    is softmax(c s), and the scale of F.scaled_dot_product_attention). `seen` counts the calls it changed."""
 
     def __init__(self, axis: int | None = None, factor: float = 1.0):
         super().__init__()
@@ -197,6 +198,10 @@ class ScoreChange(TorchFunctionMode):
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         given = kwargs = kwargs or {}
+        if func is SDPA and self.factor != 1.0 and args and isinstance(args[0], torch.Tensor):
+            self.seen += 1  # PyTorch's own attention: its scale (default 1/sqrt(D)) times the factor
+            scale = given.get("scale") or 1 / math.sqrt(args[0].shape[-1])
+            return func(*args, **{**given, "scale": scale * self.factor})
         if not args or not isinstance(args[0], torch.Tensor) or func not in SOFTMAXES | EXPS | REDUCTIONS:
             return func(*args, **given)
         x, rest, kwargs = args[0], list(args[1:]), dict(given)
@@ -277,9 +282,21 @@ def _pairs_interleaved(plan: Plan, prep: Prepared) -> Leaves:
             for t in out]
 
 
+def _weights_transposed(plan: Plan, prep: Prepared) -> Leaves:
+    """The reference given every weight matrix (a 2-D float argument named w..., or ...weight) transposed."""
+    if not _single_call(prep):
+        return None
+    names = [k for k, v in prep.inputs.items() if isinstance(v, torch.Tensor) and v.is_floating_point()
+             and v.dim() == 2 and (k.lower().startswith("w") or "weight" in k.lower())]
+    if not names:
+        return None
+    return reference_on(plan, prep, {**prep.inputs, **{k: prep.inputs[k].T for k in names}})
+
+
 def transforms(plan: Plan) -> list[Transform]:
     """Every generic transform that applies to the question, in the order a match is preferred."""
     args = argument_transforms(plan)
     has_scale = any(t.params.get("arg") == "scale" for t in args)
-    pairs = Transform("pairs-interleaved", {}, _pairs_interleaved)
-    return mask_transforms(plan) + args + softmax_transforms(plan, has_scale) + [pairs]
+    shapes = [Transform("pairs-interleaved", {}, _pairs_interleaved),
+              Transform("weights-transposed", {}, _weights_transposed)]
+    return mask_transforms(plan) + args + softmax_transforms(plan, has_scale) + shapes

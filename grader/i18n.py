@@ -156,17 +156,18 @@ TEXT: dict[str, tuple[str, str]] = {
                        "转换成 {expected} 后数值是对的：要返回题目要求的 dtype（用别的精度算完后要转换回来）。"),
     "nan-empty-rows_t": ("NaN on rows with no allowed key", "没有可关注位置的行输出了 NaN"),
     "nan-empty-rows_x": ("Every other row matches the oracle. A row whose keys are all masked is all -inf and a "
-                         "plain softmax gives NaN there; such rows must come out as zeros.",
-                         "其余各行都与标准答案一致。所有 key 都被屏蔽的行全是 -inf，直接 softmax 会得到 NaN；这些行应该"
-                         "输出 0。"),
-    "empty-rows-not-zero_t": ("Rows with no allowed key are not zeros", "没有可关注位置的行不是 0"),
-    "empty-rows-not-zero_x": ("Every other row matches the oracle; only the rows that are all zero (or all False) "
-                              "in the oracle, those with no allowed key, differ. A finite fill such as -1e9 or "
-                              "finfo.min turns such a row into a uniform average, and letting it attend to "
-                              "something anyway is wrong too: it must stay zero.",
-                              "其余各行都与标准答案一致，只有标准答案里全 0（或全 False）的行，也就是没有可关注位置"
-                              "的行不一致。用 -1e9 或 finfo.min 这类有限值填充，会让这样的行变成均匀平均；硬让它关注"
-                              "某个位置也不对：这些行应保持为 0。"),
+                         "plain softmax gives NaN there; such a row must come out as if no key had any weight "
+                         "(zeros before any output projection).",
+                         "其余各行都与标准答案一致。所有 key 都被屏蔽的行全是 -inf，直接 softmax 会得到 NaN；这样的行"
+                         "应当等同于所有 key 的权重都为 0（在输出投影之前为 0）。"),
+    "empty-rows-not-zero_t": ("Wrong output for rows with no allowed key", "没有可关注位置的行输出不对"),
+    "empty-rows-not-zero_x": ("Every other row matches the oracle; only the rows of queries with no allowed key "
+                              "differ. They must come out as if no key had any weight (zeros, or all False for a "
+                              "mask). A finite fill such as -1e9 or finfo.min turns such a row into a uniform "
+                              "average, and letting it attend to something anyway is wrong too.",
+                              "其余各行都与标准答案一致，只有没有可关注位置的 query 所在的行不一致。这些行应当等同于"
+                              "所有 key 的权重都为 0（输出 0，掩码则全为 False）。用 -1e9 或 finfo.min 这类有限值"
+                              "填充会让这样的行变成均匀平均；硬让它关注某个位置也不对。"),
     "pairs-interleaved_t": ("Feature pairs interleaved (2i, 2i+1) instead of split halves (i, i + D/2)",
                             "特征按相邻位置 (2i, 2i+1) 配对，而不是前后对半 (i, i + D/2)"),
     "pairs-interleaved_x": ("Your outputs match the reference applied to features paired as neighbours, the "
@@ -176,6 +177,29 @@ TEXT: dict[str, tuple[str, str]] = {
                             "你的输出与参考实现按相邻特征配对（Meta 的 Llama 代码和 GPT-J 的写法）时一致，"
                             "而题目要求第 i 个特征与第 i + D/2 个配对（GPT-NeoX、Hugging Face 的 rotate_half）。"
                             "两种约定都成立，但用一种训练的权重放到另一种下就是错的。"),
+    "accepts-invalid_t": ("Invalid arguments accepted (case {cases})", "非法参数没有被拒绝（用例 {cases}）"),
+    "accepts-invalid_x": ("Every valid case is right, but on {cases} the prompt asks for {exc} and your code "
+                          "returned a result. Check the arguments before computing and raise {exc} with a message.",
+                          "合法用例全部正确，但在 {cases} 上题目要求抛出 {exc}，你的代码却返回了结果。"
+                          "计算前先检查参数，并抛出带说明的 {exc}。"),
+    "wrong-exception_t": ("{got} instead of {exc} for invalid arguments (case {cases})",
+                          "非法参数抛出了 {got} 而不是 {exc}（用例 {cases}）"),
+    "wrong-exception_x": ("Every valid case is right, but on {cases} a later operation fails with {got}: "
+                          "validate the arguments explicitly and raise {exc}, the exception callers catch.",
+                          "合法用例全部正确，但在 {cases} 上是后面的运算报了 {got}：应该显式检查参数并抛出 {exc}，"
+                          "调用方捕获的是这个异常。"),
+    "mutates-input_t": ("Argument `{arg}` modified in place", "原地修改了参数 `{arg}`"),
+    "mutates-input_x": ("Every value is right, but the caller's `{arg}` is changed by the call. Callers keep "
+                        "using their tensors: work on a copy (x = x * s, not x *= s, x.mul_(s) or an indexed "
+                        "assignment into the argument).",
+                        "所有数值都正确，但调用会改掉调用方的 `{arg}`。调用方之后还会用这些张量：要在副本上计算"
+                        "（写 x = x * s，不要写 x *= s、x.mul_(s) 或对参数做索引赋值）。"),
+    "weights-transposed_t": ("Weight matrices applied transposed", "权重矩阵用成了转置"),
+    "weights-transposed_x": ("Your outputs match the reference given every weight matrix transposed: x @ w "
+                             "where the layout (nn.Linear's [out, in]) needs x @ w.T. With square weights nothing "
+                             "crashes, so only the values show it.",
+                             "你的输出与参考实现把每个权重矩阵都转置后的结果一致：按 nn.Linear 的 [out, in] 布局应该写 "
+                             "x @ w.T，你写成了 x @ w。权重是方阵时不会报错，只有数值能看出来。"),
     "partial_match": (" (on {matched} of {total} cases)", "（{total} 个用例中有 {matched} 个符合）"),
 }
 

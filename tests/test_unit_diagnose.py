@@ -57,7 +57,7 @@ SDPA_CASES = 7  # value cases of sdpa
       ("weights / torch.where(denom > 0, denom, torch.ones_like(denom))", "weights / denom")],
      "generic:nan-empty-rows", "NaN on rows"),
     ([('masked_fill(~mask, float("-inf"))', "masked_fill(~mask, -1e9)")], "generic:empty-rows-not-zero",
-     "not zeros"),
+     "rows with no allowed key"),
     ([("return weights @ v", "return (weights @ v).double()")], "generic:output-dtype", "float64, not float32"),
     ([("scores.amax(dim=-1, keepdim=True)", "scores.amax(dim=-2, keepdim=True)"),
       ("weights.sum(dim=-1, keepdim=True)", "weights.sum(dim=-2, keepdim=True)")], "generic:softmax-axis",
@@ -135,3 +135,36 @@ def test_rope_pairs_interleaved_instead_of_halves(tmp_path: Path) -> None:
                        "out = torch.stack([x1 * cos - x2 * sin, x2 * cos + x1 * sin], dim=-1).flatten(-2)"))
     verdict = _grade(_plan("rope"), tmp_path, source)
     assert verdict.diagnosis == "generic:pairs-interleaved"
+
+
+def test_rows_with_no_allowed_key_under_a_bias_are_found_through_the_mask(tmp_path: Path) -> None:
+    """The output projection's bias makes such rows non-zero: the question's mask says which they are."""
+    verdict = _grade(_plan("cross-attention"), tmp_path,
+                     _patched("cross-attention", ('float("-inf"))', "-1e9)")))
+    assert verdict.diagnosis == "generic:empty-rows-not-zero"
+
+
+@pytest.mark.parametrize("edit, diagnosis, words", [
+    (("    lq, lk = q.shape[-2], k.shape[-2]\n    if lq > lk:", "    lq, lk = q.shape[-2], k.shape[-2]\n    if False:"),
+     "generic:accepts-invalid", "Invalid arguments accepted (case more-queries-than-keys)"),
+    (("raise ValueError(f\"causal attention needs", "raise RuntimeError(f\"causal attention needs"),
+     "generic:wrong-exception", "RuntimeError instead of ValueError"),
+    (("    scores = (q @ k.transpose(-2, -1)) * scale", "    q.mul_(scale)\n    scores = q @ k.transpose(-2, -1)"),
+     "generic:mutates-input", "Argument `q` modified in place"),
+])
+def test_right_values_with_a_validation_or_mutation_bug(tmp_path: Path, edit, diagnosis, words) -> None:
+    verdict = _grade(_plan("causal-attention"), tmp_path, _patched("causal-attention", edit))
+    assert verdict.diagnosis == diagnosis and words in verdict.diagnosis_text["title"]["en"]
+
+
+def test_weights_applied_transposed(tmp_path: Path) -> None:
+    source = _patched("multi-head-attention", *[(f"F.linear({x}, w_{c}, b_{c})", f"F.linear({x}, w_{c}.T, b_{c})")
+                                               for x, c in (("x_q", "q"), ("x_kv", "k"), ("x_kv", "v"), ("out", "o"))])
+    verdict = _grade(_plan("multi-head-attention"), tmp_path, source)
+    assert verdict.diagnosis == "generic:weights-transposed"
+
+
+def test_the_scale_of_torch_sdpa_off_by_a_factor(tmp_path: Path) -> None:
+    source = _patched("sdpa-api-conventions", ("attn_mask=keep)", "attn_mask=keep, scale=1 / q.shape[-1])"))
+    verdict = _grade(_plan("sdpa-api-conventions"), tmp_path, source)
+    assert verdict.diagnosis == "generic:scale-factor" and "1/sqrt(D)" in verdict.diagnosis_text["title"]["en"]

@@ -111,6 +111,10 @@ class Outputs:
         self._seen: dict[str, list[Any] | BadOutput | CandidateError] = {}
         ctx.outputs = self
 
+    @property
+    def context(self) -> Context:
+        return self._ctx
+
     def raised(self, prep: Prepared) -> bool:
         """Whether the candidate raised on `prep`'s own inputs (running it if not yet run)."""
         try:

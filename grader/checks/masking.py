@@ -13,7 +13,7 @@ from .base import Context, Outputs, Params, check, fail, ok, skip, where
 from .perturb import change, magnitude, main_leaf, perturb, semantic_inputs
 
 
-def _keep_mask(ctx: Context, args: dict[str, Any], params: Params, lq: int, lk: int) -> torch.Tensor:
+def keep_mask(args: dict[str, Any], params: Params, lq: int, lk: int) -> torch.Tensor:
     """The bool pattern [..., Lq, Lk] (True = may attend) the question's conventions imply."""
     keep = torch.ones(lq, lk, dtype=torch.bool)
     name = params.get("mask")
@@ -79,7 +79,7 @@ def _invariance(ctx: Context, params: Params, name: str, causal_queries: bool) -
         key_arg = next(iter(keys))
         lk = args[key_arg].shape[keys[key_arg]]
         lq = base.shape[-2]
-        keep = _keep_mask(ctx, args, params, lq, lk)
+        keep = keep_mask(args, params, lq, lk)
         gen = torch.Generator().manual_seed(prep.seed + 1)
         if causal_queries:  # absolute positions >= p change; queries are end-aligned with the keys
             trials = [torch.arange(p, lk) for p in sorted({lk - 1, lk // 2, 1}) if 0 < p < lk]
