@@ -43,10 +43,13 @@ class Diagnosis:
     def text(self) -> dict[str, Any]:
         """The verdict's diagnosis_text: bilingual title and explanation, and the cases it held on."""
         partial = self.matched < self.total
-        title = {lang: TEXT[f"{self.kind}_t"][i].format(**self.params)
+        # a parameter "@key" is itself a string of the table, in each language
+        params = [{k: TEXT[v[1:]][i] if v.startswith("@") else v for k, v in self.params.items()}
+                  for i in range(len(LANGS))]
+        title = {lang: TEXT[f"{self.kind}_t"][i].format(**params[i])
                  + (TEXT["partial_match"][i].format(matched=self.matched, total=self.total) if partial else "")
                  for i, lang in enumerate(LANGS)}
-        explanation = {lang: TEXT[f"{self.kind}_x"][i].format(**self.params) for i, lang in enumerate(LANGS)}
+        explanation = {lang: TEXT[f"{self.kind}_x"][i].format(**params[i]) for i, lang in enumerate(LANGS)}
         return {"title": title, "explanation": explanation, "cases": {"matched": self.matched, "total": self.total}}
 
 

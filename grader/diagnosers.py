@@ -293,10 +293,55 @@ def _weights_transposed(plan: Plan, prep: Prepared) -> Leaves:
     return reference_on(plan, prep, {**prep.inputs, **{k: prep.inputs[k].T for k in names}})
 
 
+class SwapAsReshape(TorchFunctionMode):
+    """Replaces the chosen calls `x.transpose(i, i + 1)` (neighbouring axes given as non-negative numbers,
+    as the bank's references split and merge heads) by a reshape into the swapped shape, as a `view`
+    without the transpose does; `calls` counts every such transpose, `seen` the ones replaced."""
+
+    def __init__(self, chosen: Callable[[int], bool] | None = None):
+        super().__init__()
+        self.chosen, self.calls, self.seen = chosen, 0, 0
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        if func in (torch.Tensor.transpose, torch.transpose) and len(args) == 3 and not kwargs \
+                and isinstance(args[0], torch.Tensor) and all(isinstance(a, int) and a >= 0 for a in args[1:]) \
+                and abs(args[1] - args[2]) == 1:
+            index, self.calls = self.calls, self.calls + 1
+            if self.chosen is not None and self.chosen(index):
+                self.seen += 1
+                shape = list(args[0].shape)
+                shape[args[1]], shape[args[2]] = shape[args[2]], shape[args[1]]
+                return args[0].reshape(shape)
+        return func(*args, **(kwargs or {}))
+
+
+SWAPS: dict[str, Callable[[int, int], bool]] = {  # which transposes, by (call index, number of calls)
+    "every": lambda i, n: True,
+    "first": lambda i, n: i == 0,
+    "last": lambda i, n: i == n - 1,
+    "but-last": lambda i, n: i < n - 1,
+    "first-last": lambda i, n: i in (0, n - 1),
+    "middle": lambda i, n: 0 < i < n - 1,
+}
+
+
+def _swapped(which: str) -> Callable:
+    def leaves(plan: Plan, prep: Prepared) -> Leaves:
+        count = SwapAsReshape()
+        if isinstance(reference_on(plan, prep, prep.inputs, count), str) or count.calls < (
+                1 if which in ("every", "first", "last") else 3):
+            return None
+        mode = SwapAsReshape(lambda i: SWAPS[which](i, count.calls))
+        out = reference_on(plan, prep, prep.inputs, mode)
+        return out if mode.seen else None
+    return leaves
+
+
 def transforms(plan: Plan) -> list[Transform]:
     """Every generic transform that applies to the question, in the order a match is preferred."""
     args = argument_transforms(plan)
     has_scale = any(t.params.get("arg") == "scale" for t in args)
     shapes = [Transform("pairs-interleaved", {}, _pairs_interleaved),
               Transform("weights-transposed", {}, _weights_transposed)]
+    shapes += [Transform("transpose-as-view", {"which": f"@swap-{which}"}, _swapped(which)) for which in SWAPS]
     return mask_transforms(plan) + args + softmax_transforms(plan, has_scale) + shapes

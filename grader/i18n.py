@@ -200,6 +200,21 @@ TEXT: dict[str, tuple[str, str]] = {
                              "crashes, so only the values show it.",
                              "你的输出与参考实现把每个权重矩阵都转置后的结果一致：按 nn.Linear 的 [out, in] 布局应该写 "
                              "x @ w.T，你写成了 x @ w。权重是方阵时不会报错，只有数值能看出来。"),
+    "transpose-as-view_t": ("A view or reshape where a transpose belongs ({which} transpose of two axes)",
+                            "该转置的地方用了 view / reshape（{which}两轴转置）"),
+    "transpose-as-view_x": ("Your outputs match the reference with {which} of its transposes of two neighbouring "
+                            "axes replaced by a reshape into the swapped shape. A view reinterprets memory in "
+                            "order: [B, L, E] viewed as [B, H, L, D] mixes positions and heads, and [B, C, H*W] "
+                            "reshaped to [B, H*W, C] mixes channels and pixels. Transpose (or permute) the axes "
+                            "first, then reshape.",
+                            "你的输出与参考实现把{which}相邻两轴的转置换成“reshape 成交换后的形状”时一致。view 只是"
+                            "按内存顺序重新解释：把 [B, L, E] 直接 view 成 [B, H, L, D] 会把位置和 head 混在一起，把 "
+                            "[B, C, H*W] 直接 reshape 成 [B, H*W, C] 会把通道和像素混在一起。应先 transpose（或 "
+                            "permute）再 reshape。"),
+    "swap-every": ("every", "每一个"), "swap-first": ("the first", "第一个"), "swap-last": ("the last", "最后一个"),
+    "swap-but-last": ("all but the last", "除最后一个外的每个"),
+    "swap-first-last": ("the first and the last", "第一个和最后一个"),
+    "swap-middle": ("all but the first and the last", "除第一个和最后一个外的每个"),
     "partial_match": (" (on {matched} of {total} cases)", "（{total} 个用例中有 {matched} 个符合）"),
 }
 
