@@ -168,3 +168,13 @@ def test_the_scale_of_torch_sdpa_off_by_a_factor(tmp_path: Path) -> None:
     source = _patched("sdpa-api-conventions", ("attn_mask=keep)", "attn_mask=keep, scale=1 / q.shape[-1])"))
     verdict = _grade(_plan("sdpa-api-conventions"), tmp_path, source)
     assert verdict.diagnosis == "generic:scale-factor" and "1/sqrt(D)" in verdict.diagnosis_text["title"]["en"]
+
+
+def test_heads_split_and_merged_by_a_view_without_the_transpose(tmp_path: Path) -> None:
+    edits = [(f"self.{n}_proj(x).view(b, l, h, d).transpose(1, 2)", f"self.{n}_proj(x).view(b, h, l, d)")
+             for n in "qkv"]
+    edits.append(("(weights @ v).transpose(1, 2).reshape(b, l, e)", "(weights @ v).reshape(b, l, e)"))
+    verdict = _grade(_plan("self-attention-module"), tmp_path, _patched("self-attention-module", *edits))
+    assert verdict.diagnosis == "generic:transpose-as-view"
+    title = verdict.diagnosis_text["title"]
+    assert "(every transpose of two axes)" in title["en"] and "每一个" in title["zh"]
