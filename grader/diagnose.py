@@ -212,19 +212,25 @@ def _follows(plan: Plan, outputs: Outputs, t: Transform, cases: list[Prepared]) 
 
 def followed_transform(plan: Plan, outputs: Outputs) -> Diagnosis | None:
     """The first transform the candidate follows on every value case; else the one it follows on all but one
-    (needing at least two cases that the transform changes)."""
+    (needing at least two cases that the transform changes). A kind whose match is ambiguous (another
+    transform of that kind with other parameters fits as well: dims equal on every case) is not named."""
     cases = _value_cases(plan)
     partial: Diagnosis | None = None
+    found: Diagnosis | None = None
     for t in transforms(plan):
-        found = _follows(plan, outputs, t, cases)
-        if found is None:
+        if found is not None and t.kind != found.kind:
+            return found
+        follows = _follows(plan, outputs, t, cases)
+        if follows is None:
             continue
-        matched, changed = found
+        matched, changed = follows
         if matched == len(cases) and changed >= 1:
-            return Diagnosis(t.kind, t.params, matched, len(cases))
-        if partial is None and matched < len(cases) and changed >= 2:
+            if found is not None:  # a second fit of the same kind: the name would be a guess
+                return None
+            found = Diagnosis(t.kind, t.params, matched, len(cases))
+        elif partial is None and matched < len(cases) and changed >= 2 and found is None:
             partial = Diagnosis(t.kind, t.params, matched, len(cases))
-    return partial
+    return found or partial
 
 
 def generic_diagnosis(plan: Plan, outputs: Outputs) -> Diagnosis | None:

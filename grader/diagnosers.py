@@ -78,10 +78,17 @@ def _substitute(name: str, new: Callable[[Any], Any], when: Callable[[Any], bool
     return leaves
 
 
+BATCH = {"B", "batch", "batch_size"}  # a batch size is never part of a scale
+
+
+def _sizes(dims: dict[str, int]) -> list[str]:
+    return sorted(n for n, v in dims.items() if isinstance(v, int) and v > 1 and n not in BATCH)
+
+
 def _scale_values(dims: dict[str, int]) -> Iterator[tuple[str, float]]:
     """(expression, value) of the scales code commonly uses by mistake, over the question's dims."""
     yield "1", 1.0
-    names = sorted(n for n, v in dims.items() if isinstance(v, int) and v > 1)
+    names = _sizes(dims)
     for n in names:
         yield f"1/{n}", 1.0 / dims[n]
         yield f"1/sqrt({n})", 1.0 / math.sqrt(dims[n])
@@ -241,7 +248,7 @@ def _by_factor(expr: str) -> Callable[[Plan, Prepared], ScoreChange | str]:
 
 
 def _factors(dims: dict[str, int]) -> Iterator[tuple[str, float]]:
-    names = sorted(n for n, v in dims.items() if isinstance(v, int) and v > 1)
+    names = _sizes(dims)
     for n in names:
         yield f"sqrt({n})", math.sqrt(dims[n])
         yield f"1/sqrt({n})", 1 / math.sqrt(dims[n])

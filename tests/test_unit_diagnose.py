@@ -178,3 +178,12 @@ def test_heads_split_and_merged_by_a_view_without_the_transpose(tmp_path: Path) 
     assert verdict.diagnosis == "generic:transpose-as-view"
     title = verdict.diagnosis_text["title"]
     assert "(every transpose of two axes)" in title["en"] and "每一个" in title["zh"]
+
+
+def test_a_factor_is_never_named_after_the_batch_size(tmp_path: Path) -> None:
+    """B equals H on every case of this question: the model-dim scale is 1/sqrt(H) off, never 1/sqrt(B)."""
+    source = _patched("sdpa-api-conventions",
+                      ("attn_mask=keep)", "attn_mask=keep, scale=1 / (q.shape[1] * q.shape[-1]) ** 0.5)"))
+    verdict = _grade(_plan("sdpa-api-conventions"), tmp_path, source)
+    assert verdict.diagnosis == "generic:scale-factor"
+    assert "factor 1/sqrt(H)" in verdict.diagnosis_text["title"]["en"]
