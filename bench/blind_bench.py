@@ -6,6 +6,11 @@ overall: false accepts (a wrong file passed), false rejects (a correct file fail
 result carries a non-null `diagnosis`), with every wrong file's bug line next to the grader's diagnosis.
 
     python bench/blind_bench.py [--questions ID ...] [--timeout 600] [--jobs 1] [--dtype float32] [--out PATH]
+                                [--batch]
+
+`--batch` grades each question's files in one sandboxed worker (grader.grade.grade_files, as `attnbank check`
+does: one plan, a fresh worker after any crash) instead of one CLI process per file: the same verdicts for
+far less CPU (torch is imported and the oracle prepared once per question).
 
 Each graded file is also appended to PATH.partial.jsonl as soon as it is done; `--resume` reuses those rows (for
 the same files) instead of grading them again, so an interrupted run can be finished.
@@ -72,6 +77,11 @@ def grade(qid: str, path: pathlib.Path, timeout: float, dtype: str | None) -> di
             "seconds": seconds,
             "error": " | ".join(tail),
         }
+    return verdict_row(res, seconds)
+
+
+def verdict_row(res: dict, seconds: float) -> dict:
+    """The fields a row keeps of one verdict (the `grade --json` object)."""
     failed = [c["name"] for c in res.get("checks", []) if not c.get("passed")]
     return {
         "status": res.get("status"),
@@ -82,6 +92,20 @@ def grade(qid: str, path: pathlib.Path, timeout: float, dtype: str | None) -> di
         "error": res.get("error"),
         "seconds": seconds,
     }
+
+
+def grade_batch(qid: str, paths: list[pathlib.Path], timeout: float, dtype: str | None) -> list[dict]:
+    """Rows for `paths`, all graded in one worker (see --batch)."""
+    sys.path.insert(0, str(ROOT))
+    from grader.grade import coding_entry, grade_files
+    from grader.index import load_index
+    from grader.outcome import Settings
+
+    settings = Settings(dtype=dtype or "float32", timeout=None)
+    start = time.monotonic()
+    verdicts = grade_files(ROOT, coding_entry(load_index(ROOT), qid), paths, settings)
+    each = round((time.monotonic() - start) / max(1, len(paths)), 1)
+    return [verdict_row(v.as_dict(), each) for v in verdicts]
 
 
 def summarise(rows: list[dict]) -> dict:
@@ -157,6 +181,7 @@ def main() -> None:
     ap.add_argument("--dtype", default=None, help="passed to the grader as --dtype (default: the grader's)")
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "blind"), help="output path without suffix")
     ap.add_argument("--resume", action="store_true", help="reuse the rows of PATH.partial.jsonl")
+    ap.add_argument("--batch", action="store_true", help="one worker per question instead of one CLI per file")
     args = ap.parse_args()
     command = "python bench/blind_bench.py " + " ".join(shlex.quote(a) for a in sys.argv[1:] if a != "--resume")
 
@@ -174,12 +199,22 @@ def main() -> None:
     lock = threading.Lock()
     print(f"{len(files)} files, {len(done)} reused", flush=True)
 
+    batched: dict[tuple[str, str], dict] = {}
+
+    def graded(qid: str, path: pathlib.Path) -> dict:
+        if not args.batch:
+            return grade(qid, path, args.timeout, args.dtype)
+        if (qid, path.name) not in batched:  # the first file of its question: grade all of them at once
+            todo = [p for q, p in files if q == qid and (q, p.name) not in done]
+            batched.update({(qid, p.name): r for p, r in zip(todo, grade_batch(qid, todo, args.timeout, args.dtype))})
+        return batched[(qid, path.name)]
+
     def one(item):
         qid, path = item
         meta = header(path)
         if (qid, path.name) in done:
             return done[(qid, path.name)]
-        res = grade(qid, path, args.timeout, args.dtype)
+        res = graded(qid, path)
         row = {
             "question": qid,
             "file": path.name,

@@ -16,12 +16,13 @@ if TYPE_CHECKING:
 
 
 class CandidateError(Exception):
-    """The candidate raised while being called; `trace` holds its own frames only."""
+    """The candidate raised while being called; `trace` holds its own frames only, `where` names the call."""
 
     def __init__(self, exc: BaseException, trace: str):
         super().__init__(f"{type(exc).__name__}: {exc}")
         self.exc = exc
         self.trace = trace
+        self.where = ""  # the call that raised (case, argument shapes and dtypes, seed), set by the grader
 
 
 @dataclass(frozen=True)

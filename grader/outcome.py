@@ -58,8 +58,9 @@ class Verdict:
     question: str | None = None
     status: Status = "invalid"
     checks: list[CheckResult] = field(default_factory=list)
-    diagnosis: str | None = None  # the id of the known mistake the candidate behaves like
-    diagnosis_text: dict[str, dict[str, str]] | None = None  # {"title": {en, zh}, "explanation": {en, zh}}
+    diagnosis: str | None = None  # the known mistake's id, or a generic diagnosis's ("generic:mask-inverted")
+    # {"title": {en, zh}, "explanation": {en, zh}}, and for a generic one "cases": {"matched": m, "total": n}
+    diagnosis_text: dict[str, Any] | None = None
     error: str | None = None
     output: str | None = None
     dtypes: list[str] = field(default_factory=list)  # the grading dtype, then each contract pass that ran

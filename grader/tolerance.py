@@ -95,3 +95,23 @@ def finite_absmax(t: torch.Tensor, empty: float = 0.0) -> float:
     """The largest finite |value| of `t` (`empty` when nothing is finite)."""
     finite = t.detach()[torch.isfinite(t.detach())]
     return float(finite.abs().max()) if finite.numel() else empty
+
+
+def distance(got: list[Any], theirs: list[Any] | str, prep: Any) -> float:
+    """How far the candidate's leaves are from a mistake's on one probe (a plan.Prepared: its oracle and
+    tolerances), in tolerances (inf: no match). The mistake's own rounding error is allowed for."""
+    if isinstance(theirs, str) or len(got) != len(theirs):
+        return math.inf
+    total = 0.0
+    for g, t, e, tol in zip(got, theirs, prep.golden or theirs, prep.tols or [0.0] * len(theirs)):
+        g = g.detach() if isinstance(g, torch.Tensor) else g
+        tol_m = 0.0
+        if isinstance(t, torch.Tensor) and t.is_floating_point() and isinstance(e, torch.Tensor):
+            # the mistake's own rounding error grows with its magnitude relative to the oracle's
+            mag, ref = finite_absmax(t, empty=1.0), finite_absmax(e, empty=1.0)
+            tol_m = max(4 * tol * max(1.0, mag / max(ref, 1e-12)) if tol else 0.0, 1e-6 * mag)
+        if not leaves_close(g, t, tol_m):
+            return math.inf
+        if isinstance(t, torch.Tensor) and t.is_floating_point():
+            total += max_abs(g, t) / (tol_m or 1.0)
+    return total

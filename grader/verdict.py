@@ -14,17 +14,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import torch
-
 from .checks import ALWAYS_RUN, CHECK_NAMES
 from .checks.base import Context, Outputs
 from .checks.registry import CHECKS
 from .invoke import BadOutput, CandidateError, Impl, WeightError, trim_trace
 from .loader import InvalidCandidate, entry_point, load_source
 from .outcome import CheckResult, Status, Verdict
-from .plan import Plan, Prepared
+from .plan import Plan
 from .spy import Spy
-from .tolerance import finite_absmax, leaves_close, max_abs
+from .tolerance import distance
 
 Emit = Callable[[dict[str, Any]], None]
 
@@ -51,17 +49,22 @@ def load_candidate(plan: Plan, path: Path) -> tuple[Any, CheckResult, str | None
 
 
 def run_checks(ctx: Context, outputs: Outputs, record: Callable[[CheckResult], None]) -> tuple[Status, str | None]:
-    """Run the configured checks in order; (the status, a traceback: the candidate's or the grader's)."""
+    """Run the configured checks in order; (the status, a traceback: the candidate's or the grader's).
+
+    A check in which the candidate raised fails naming the call, and the other checks still run (status
+    error, with the first traceback), so that a crash on one case does not hide what the others show."""
     params = ctx.question.coding.check_params
     status: Status = "passed"
+    trace: str | None = None
     for name in CHECK_NAMES:
         if name == "signature" or (name not in params and name not in ALWAYS_RUN):
             continue
         try:
             result = CHECKS[name](ctx, params.get(name, {}), outputs)
         except CandidateError as err:
-            record(CheckResult(name, False, f"raised {err}"))
-            return "error", err.trace
+            record(CheckResult(name, False, f"raised {err}" + (f" on {err.where}" if err.where else "")))
+            status, trace = "error", trace or err.trace
+            continue
         except WeightError as exc:
             record(CheckResult(name, False, str(exc)))
             return "invalid", None
@@ -73,10 +76,10 @@ def run_checks(ctx: Context, outputs: Outputs, record: Callable[[CheckResult], N
             return "internal", traceback.format_exc()
         record(result)
         if result.passed is False:
-            status = "failed"
+            status = "failed" if status == "passed" else status
             if name == "output_shape":  # nothing else can be compared
                 break
-    return status, None
+    return status, trace
 
 
 def grade_file(plan: Plan, path: Path, emit: Emit) -> Verdict:
@@ -96,12 +99,21 @@ def grade_file(plan: Plan, path: Path, emit: Emit) -> Verdict:
     ctx = Context(plan, Impl(obj, spy.call), spy)
     outputs = Outputs(ctx)
     verdict.status, verdict.error = run_checks(ctx, outputs, record)
-    if verdict.status == "failed":
+    if verdict.status in ("failed", "error"):
         verdict.diagnosis = diagnosis(plan, outputs, verdict.checks)
         mistake = next((m for m in q.coding.mistakes if m.id == verdict.diagnosis), None)
         if mistake:
             verdict.diagnosis_text = {"title": mistake.title.model_dump(),
                                       "explanation": mistake.explanation.model_dump()}
+        else:  # no known mistake fits: a generic diagnoser may
+            from .diagnose import generic_diagnosis
+
+            try:
+                generic = generic_diagnosis(plan, outputs)
+            except Exception:  # noqa: BLE001 - a name is optional: a diagnoser's failure costs it, not the verdict
+                generic = None
+            if generic:
+                verdict.diagnosis, verdict.diagnosis_text = generic.id, generic.text()
     return verdict
 
 
@@ -136,22 +148,3 @@ def closest_mistake(plan: Plan, outputs: Outputs, failed: set[str]) -> str | Non
         if score < math.inf and (best is None or score < best[0]):
             best = (score, m.id)
     return best[1] if best else None
-
-
-def distance(got: list[Any], theirs: list[Any] | str, prep: Prepared) -> float:
-    """How far the candidate's leaves are from a mistake's on one probe, in tolerances (inf: no match)."""
-    if isinstance(theirs, str) or len(got) != len(theirs):
-        return math.inf
-    total = 0.0
-    for g, t, e, tol in zip(got, theirs, prep.golden or theirs, prep.tols or [0.0] * len(theirs)):
-        g = g.detach() if isinstance(g, torch.Tensor) else g
-        tol_m = 0.0
-        if isinstance(t, torch.Tensor) and t.is_floating_point() and isinstance(e, torch.Tensor):
-            # the mistake's own rounding error grows with its magnitude relative to the oracle's
-            mag, ref = finite_absmax(t, empty=1.0), finite_absmax(e, empty=1.0)
-            tol_m = max(4 * tol * max(1.0, mag / max(ref, 1e-12)) if tol else 0.0, 1e-6 * mag)
-        if not leaves_close(g, t, tol_m):
-            return math.inf
-        if isinstance(t, torch.Tensor) and t.is_floating_point():
-            total += max_abs(g, t) / (tol_m or 1.0)
-    return total

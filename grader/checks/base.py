@@ -30,6 +30,7 @@ class Context:
     plan: Plan
     candidate: Impl
     spy: Spy
+    outputs: Outputs | None = None  # the shared plain outputs, set by Outputs itself
 
     @property
     def question(self) -> CodingQuestion:
@@ -78,16 +79,24 @@ class Context:
         return 1e-6 if self.semantic_dtype == torch.float64 else 1e-4
 
     def run(self, prep: Prepared, args: Any, dtype: torch.dtype | None = None) -> list[Any]:
-        return self.candidate.run(prep, args, dtype or self.dtype, self.device)
+        """The candidate's leaves on `args`; a CandidateError it raises names this call (`call_site`)."""
+        try:
+            return self.candidate.run(prep, args, dtype or self.dtype, self.device)
+        except CandidateError as err:
+            err.where = err.where or call_site(prep, args, self.seed)
+            raise
 
     def arg_cases(self, params: Params, needs: list[str] | None = None) -> list[Prepared]:
-        """Single-call cases chosen by `params['cases']` (default all) that have tensors for `needs`."""
+        """Single-call cases chosen by `params['cases']` (default all) that have tensors for `needs`, except
+        those on which the candidate raised when called with the case's own inputs."""
         chosen = params.get("cases")
         out = []
         for p in self.cases:
             if p.is_script or (chosen and p.case.id not in chosen):
                 continue
             if needs and not all(isinstance(p.master.get(n), torch.Tensor) for n in needs):
+                continue
+            if self.outputs is not None and self.outputs.raised(p):  # values reports it: the others still run
                 continue
             out.append(p)
         return out
@@ -100,6 +109,21 @@ class Outputs:
     def __init__(self, ctx: Context):
         self._ctx = ctx
         self._seen: dict[str, list[Any] | BadOutput | CandidateError] = {}
+        ctx.outputs = self
+
+    @property
+    def context(self) -> Context:
+        return self._ctx
+
+    def raised(self, prep: Prepared) -> bool:
+        """Whether the candidate raised on `prep`'s own inputs (running it if not yet run)."""
+        try:
+            self.of(prep)
+        except CandidateError:
+            return True
+        except BadOutput:
+            return False
+        return False
 
     def of(self, prep: Prepared) -> list[Any]:
         """The leaves of `prep` (raising the candidate's CandidateError or BadOutput if its call failed)."""
@@ -150,6 +174,20 @@ def fail(name: str, message: str, **details: Any) -> CheckResult:
 
 def skip(name: str, message: str) -> CheckResult:
     return CheckResult(name, None, message)
+
+
+def call_site(prep: Prepared, args: Any, seed: int) -> str:
+    """How an exception names the call that raised: the case, its tensor arguments' shapes and dtypes, the seed."""
+    def kind(t: torch.Tensor) -> str:
+        return f"{list(t.shape)} {str(t.dtype).replace('torch.', '')}"
+    if isinstance(args, dict):
+        parts = [f"{k}{kind(v)}" for k, v in args.items() if isinstance(v, torch.Tensor)]
+        parts += [f"{k}[{', '.join(kind(t) for t in v)}]" for k, v in args.items()
+                  if isinstance(v, list) and v and all(isinstance(t, torch.Tensor) for t in v)]
+        dims = ", ".join(parts)
+    else:
+        dims = prep.dims()
+    return f"case '{prep.case.id}' ({dims}; seed {seed})" + (f" [{prep.label}]" if prep.label else "")
 
 
 def where(prep: Prepared, seed: int) -> str:

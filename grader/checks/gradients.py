@@ -8,11 +8,11 @@ from typing import Any
 import torch
 
 from ..inputs import DTYPES, cast
-from ..invoke import Impl, flatten, load_weights
+from ..invoke import CandidateError, Impl, flatten, load_weights
 from ..outcome import CheckResult
 from ..plan import Prepared, round_trip
 from ..tolerance import max_abs
-from .base import Context, Outputs, Params, check, fail, ok, skip, where
+from .base import Context, Outputs, Params, call_site, check, fail, ok, skip, where
 from .perturb import noise_like
 
 
@@ -64,6 +64,9 @@ def gradients(ctx: Context, params: Params, outputs: Outputs) -> CheckResult:
             slack = [8 * max_abs(lo.double(), w) for lo, w in zip(low, want)]
         try:
             got, _ = _grads(ctx.candidate, ctx, prep, wrt)
+        except CandidateError as err:
+            err.where = err.where or call_site(prep, prep.golden_inputs, ctx.seed)
+            raise
         except RuntimeError as exc:  # raised by autograd while differentiating the candidate's output
             if "does not require grad" in str(exc) or "element 0 of tensors" in str(exc):
                 return fail("gradients", f"{where(prep, ctx.seed)}: the output is not differentiable w.r.t. the "

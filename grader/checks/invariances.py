@@ -3,16 +3,16 @@ values changes nothing, each key/value head drives its group of query heads, and
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
 import torch
 
+from ..invoke import BadOutput, describe
 from ..outcome import CheckResult
 from ..plan import Prepared
-from .base import Context, Outputs, Params, check, fail, ok, skip, where
-from .perturb import magnitude, main_leaf, permute, perturb, semantic_inputs
+from .base import Context, Outputs, Params, call_site, check, fail, ok, skip, where
+from .perturb import change, magnitude, main_leaf, permute, perturb, semantic_inputs
 
 
 @check("batch_independent")
@@ -29,11 +29,11 @@ def batch_independent(ctx: Context, params: Params, outputs: Outputs) -> CheckRe
         last = args[names[0]].shape[0] - 1
         pert = perturb(args, {n: 0 for n in names}, torch.tensor([last]), gen, 3.0)
         out = main_leaf(ctx, prep, pert, params)
-        diff = (out[:last] - base[:last]).abs()
-        if (torch.nan_to_num(diff, nan=math.inf) > tol * magnitude(base)).any():
-            b = int(torch.nan_to_num(diff, nan=math.inf).reshape(last, -1).amax(-1).argmax())
+        diff = change(out[:last], base[:last])
+        if (diff > tol * magnitude(base)).any():
+            b = int(diff.reshape(last, -1).amax(-1).argmax())
             return fail("batch_independent", f"{where(prep, ctx.seed)}: changing batch item {last} changed the "
-                        f"output of batch item {b} by {float(torch.nan_to_num(diff, nan=math.inf).max()):.3g} "
+                        f"output of batch item {b} by {float(diff.max()):.3g} "
                         "(batch items leak into each other: check reshapes and mask broadcasting)")
     return ok("batch_independent", f"{len(preps)} case(s): batch items do not influence each other")
 
@@ -64,7 +64,7 @@ def permutation_equivariant(ctx: Context, params: Params, outputs: Outputs) -> C
         for label, axes, perm, permutes_out in trials:
             out = main_leaf(ctx, prep, permute(args, axes, perm), params)
             want = base.index_select(base.dim() - 2, perm.to(base.device)) if permutes_out else base
-            diff = float(torch.nan_to_num((out - want).abs(), nan=math.inf).max())
+            diff = float(change(out, want).max())
             if diff > tol * magnitude(base):
                 effect = "should permute the outputs the same way" if permutes_out else "should not change the output"
                 return fail("permutation_equivariant", f"{where(prep, ctx.seed)}: permuting the {label} {effect}, "
@@ -99,7 +99,7 @@ def group_structure(ctx: Context, params: Params, outputs: Outputs) -> CheckResu
         gen = torch.Generator().manual_seed(prep.seed + 5)
         for j in range(hkv):
             out = main_leaf(ctx, prep, perturb(args, kv_args, torch.tensor([j]), gen, 3.0), params)
-            diff = torch.nan_to_num((out - base).abs(), nan=math.inf).movedim(out_axis, 0).reshape(hq, -1)
+            diff = change(out, base).movedim(out_axis, 0).reshape(hq, -1)
             changed = [h for h in range(hq) if float(diff[h].max()) > tol * magnitude(base)]
             group = hq // hkv
             want = [h for h in range(hq) if (h // group if mapping == "contiguous" else h % hkv) == j]
@@ -134,7 +134,7 @@ def properties(ctx: Context, params: Params, outputs: Outputs) -> CheckResult:
         return skip("properties", "no case or no properties file for this question")
     for prep in preps[:1] if not chosen else preps:
         def call(_prep: Prepared = prep, **kwargs: Any) -> list[Any]:
-            return ctx.run(_prep, kwargs, ctx.semantic_dtype)
+            return _shaped_as_reference(ctx, _prep, kwargs, ctx.run(_prep, kwargs, ctx.semantic_dtype))
         call.new = _Driven.factory(ctx, f"case {prep.case.id}, properties")  # type: ignore[attr-defined]
         for name in names:
             message = getattr(module, name)(call, semantic_inputs(ctx, prep))
@@ -148,6 +148,20 @@ def properties(ctx: Context, params: Params, outputs: Outputs) -> CheckResult:
                     details["mistake"] = mistake
                 return fail("properties", f"{where(prep, ctx.seed)}: {doc} — {message}", **details)
     return ok("properties", f"{len(names)} propert{'y' if len(names) == 1 else 'ies'} hold: {', '.join(names)}")
+
+
+def _shaped_as_reference(ctx: Context, prep: Prepared, kwargs: dict[str, Any], leaves: list[Any]) -> list[Any]:
+    """`leaves`, unless their structure or shapes differ from the reference's on the same arguments: then the
+    candidate's BadOutput, before trusted property code trips over them (which would read as a grader bug)."""
+    try:
+        theirs = ctx.reference.run(prep, kwargs, ctx.semantic_dtype, ctx.device)
+    except Exception:  # arguments the reference rejects (a property testing an error): nothing to compare
+        return leaves
+    shape = [tuple(x.shape) if isinstance(x, torch.Tensor) else None for x in leaves]
+    if shape != [tuple(x.shape) if isinstance(x, torch.Tensor) else None for x in theirs]:
+        raise BadOutput(f"properties: {call_site(prep, kwargs, ctx.seed)}: returned {describe(leaves)}, "
+                        f"expected {describe(theirs)}")
+    return leaves
 
 
 class _Driven:

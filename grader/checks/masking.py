@@ -3,7 +3,6 @@ change freely without changing its output. Found by perturbation, so any way of 
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import torch
@@ -11,10 +10,10 @@ import torch
 from ..outcome import CheckResult
 from ..plan import Prepared
 from .base import Context, Outputs, Params, check, fail, ok, skip, where
-from .perturb import magnitude, main_leaf, perturb, semantic_inputs
+from .perturb import change, magnitude, main_leaf, perturb, semantic_inputs
 
 
-def _keep_mask(ctx: Context, args: dict[str, Any], params: Params, lq: int, lk: int) -> torch.Tensor:
+def keep_mask(args: dict[str, Any], params: Params, lq: int, lk: int) -> torch.Tensor:
     """The bool pattern [..., Lq, Lk] (True = may attend) the question's conventions imply."""
     keep = torch.ones(lq, lk, dtype=torch.bool)
     name = params.get("mask")
@@ -59,7 +58,7 @@ def _dependency(ctx: Context, prep: Prepared, args: dict[str, Any], keys: dict[s
     rows: list[list[bool]] = [[False] * lk for _ in range(base.shape[-2])]
     for j in range(lk):
         out = main_leaf(ctx, prep, perturb(args, keys, torch.tensor([j]), gen, 3.0), params)
-        changed = torch.nan_to_num((out - base).abs().amax(-1), nan=math.inf)[lead]
+        changed = change(out, base).amax(-1)[lead]
         for i, c in enumerate(changed.tolist()):
             rows[i][j] = c > 1e-6 and not (i == j and tied)
     return rows
@@ -80,7 +79,7 @@ def _invariance(ctx: Context, params: Params, name: str, causal_queries: bool) -
         key_arg = next(iter(keys))
         lk = args[key_arg].shape[keys[key_arg]]
         lq = base.shape[-2]
-        keep = _keep_mask(ctx, args, params, lq, lk)
+        keep = keep_mask(args, params, lq, lk)
         gen = torch.Generator().manual_seed(prep.seed + 1)
         if causal_queries:  # absolute positions >= p change; queries are end-aligned with the keys
             trials = [torch.arange(p, lk) for p in sorted({lk - 1, lk // 2, 1}) if 0 < p < lk]
@@ -104,7 +103,7 @@ def _invariance(ctx: Context, params: Params, name: str, causal_queries: bool) -
             while unaffected.dim() < out.dim() - 1:
                 unaffected = unaffected.unsqueeze(0)
             unaffected = unaffected.expand(out.shape[:-1])
-            diff = torch.nan_to_num((out - base).abs().amax(-1), nan=math.inf)
+            diff = change(out, base).amax(-1)
             bad = (diff > tol * magnitude(base)) & unaffected
             if not bad.any():
                 continue

@@ -3,6 +3,7 @@ or permute its arguments along an axis."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import torch
@@ -30,6 +31,14 @@ def semantic_inputs(ctx: Context, prep: Prepared) -> dict[str, Any]:
 def magnitude(t: torch.Tensor) -> float:
     """1 + the largest finite |value| (the scale of absolute tolerances; NaN-safe)."""
     return 1.0 + finite_absmax(t)
+
+
+def change(out: torch.Tensor, base: torch.Tensor) -> torch.Tensor:
+    """|out - base| per element, with a NaN or inf left where it was counted as no change and a NaN in one of
+    them only as inf: a NaN output that a perturbation does not move is the finite check's to report."""
+    diff = (out - base).abs()
+    unmoved = (torch.isnan(out) & torch.isnan(base)) | (torch.isinf(out) & (out == base))
+    return torch.nan_to_num(torch.where(unmoved, torch.zeros_like(diff), diff), nan=math.inf)
 
 
 def noise_like(t: torch.Tensor, gen: torch.Generator, scale: float) -> torch.Tensor:
