@@ -103,12 +103,18 @@ def _first_failure(ctx: Context, outputs: Outputs, name: str) -> CheckResult | N
 
 
 def check_dtype(plan: Plan, obj: Any, files: set[str]) -> tuple[CheckResult, Status, str | None]:
-    """(the result of the contract pass in `plan`'s dtype, the status it implies, the candidate's traceback)."""
+    """(the result of the contract pass in `plan`'s dtype, the status it implies, the candidate's traceback).
+    A failure whose outputs are right once cast to the expected dtype carries that diagnosis in its details."""
+    from .diagnose import wrong_dtype
+
     name = f"dtype_{_name(plan.dtype)}"
     spy = Spy([], files, aten=False)
     ctx = Context(plan, Impl(obj, spy.call), spy)
+    outputs = Outputs(ctx)
     try:
-        failure = _first_failure(ctx, Outputs(ctx), name)
+        failure = _first_failure(ctx, outputs, name)
+        if failure is not None and (found := wrong_dtype(plan, outputs)) is not None:
+            failure.details["diagnosis"] = {"id": found.id, "text": found.text()}
     except CandidateError as err:
         return fail(name, f"raised {err} on {_name(plan.dtype)} inputs"), "error", err.trace
     except WeightError as exc:

@@ -36,6 +36,9 @@ def grade(plan: Plan, contract: Contract, path: Path, emit: Emit) -> Verdict:
     obj = load_candidate(plan, path)[0]
     done, verdict.status, verdict.error = contract.run(obj, {str(path)}, record)
     verdict.dtypes += done
+    named = next((c.details.pop("diagnosis") for c in verdict.checks if "diagnosis" in c.details), None)
+    if named:  # right values in the wrong dtype: say so, as the float32 grading would have
+        verdict.diagnosis, verdict.diagnosis_text = named["id"], named["text"]
     return verdict
 
 
