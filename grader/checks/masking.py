@@ -3,6 +3,7 @@ change freely without changing its output. Found by perturbation, so any way of 
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import torch
@@ -88,8 +89,10 @@ def _invariance(ctx: Context, params: Params, name: str, causal_queries: bool) -
             rows = [r for r in torch.randperm(flat.shape[0], generator=gen).tolist() if not flat[r].all()][:3]
             trials = [(~flat[r]).nonzero().flatten() for r in rows]
             trials.append(torch.randperm(lk, generator=gen)[: max(1, lk // 2)])
-        for positions in trials:
-            pert = perturb(args, keys, positions, gen, 1e3)
+        # `nonfinite`: the prompt lets masked positions hold any values, NaN and inf included
+        scales = (1e3, math.nan, math.inf) if params.get("nonfinite") and not causal_queries else (1e3,)
+        for positions, scale in ((p, s) for p in trials for s in scales):
+            pert = perturb(args, keys, positions, gen, scale)
             q_abs = torch.arange(lq) + (lk - lq)
             if causal_queries:
                 pert = perturb(pert, queries, positions, gen, 1e3, end_aligned_len=lk)
@@ -113,7 +116,8 @@ def _invariance(ctx: Context, params: Params, name: str, causal_queries: bool) -
                 what = (f"changing positions {int(positions.min())}..{lk - 1} (keys, values and queries) "
                         f"changed the output of earlier query {q}")
             else:
-                what = (f"changing keys {sorted(positions.tolist())} changed the output of query {q}, "
+                filled = "" if scale == 1e3 else f" (filled with {scale:g})"
+                what = (f"changing keys {sorted(positions.tolist())}{filled} changed the output of query {q}, "
                         "which may not attend to any of them")
             expected = keep.expand(*out.shape[:-2], lq, lk) if keep.dim() <= out.dim() else keep
             details: dict[str, Any] = {"expected_grid": expected[lead].tolist() if expected.dim() > 2 else
@@ -127,6 +131,9 @@ def _invariance(ctx: Context, params: Params, name: str, causal_queries: bool) -
 
 @check("masked_keys_ignored")
 def masked_keys_ignored(ctx: Context, params: Params, outputs: Outputs) -> CheckResult:
+    """Keys a query may not see are replaced by large noise; its output must not move. Params: `mask` (the mask
+    argument), `keys` ({argument: axis}), `queries`, `cases`; `nonfinite: true` also fills them with NaN and inf,
+    where the prompt lets masked positions hold any values."""
     return _invariance(ctx, params, "masked_keys_ignored", causal_queries=False)
 
 

@@ -17,6 +17,7 @@ class EntitySelfAttention(nn.Module):
         B, N, E = entities.shape
         H = self.num_heads
         present = mask if mask is not None else torch.ones(B, N, dtype=torch.bool, device=entities.device)
+        entities = torch.where(present[..., None], entities, torch.zeros((), dtype=entities.dtype))  # NaN-proof
 
         def split(lin):
             return lin(entities).reshape(B, N, H, E // H)

@@ -22,6 +22,7 @@ class EntitySelfAttention(nn.Module):
         h = self.num_heads
         d = e // h
         present = torch.ones(b, n, dtype=torch.bool, device=entities.device) if mask is None else mask
+        entities = entities.masked_fill(~present.unsqueeze(-1), 0)  # absent slots may hold anything, NaN too
         q = self.q_proj(entities).view(b, n, h, d).transpose(1, 2)  # [B, H, N, D]
         k = self.k_proj(entities).view(b, n, h, d).transpose(1, 2)
         v = self.v_proj(entities).view(b, n, h, d).transpose(1, 2)

@@ -12,6 +12,7 @@ class TemporalAttentionForecaster(nn.Module):
         self.head = nn.Linear(2 * hidden_size, horizon)
 
     def forward(self, x, mask):
+        x = x.masked_fill(~mask.unsqueeze(-1), 0)  # padded steps may hold NaN or inf: never let them in
         states, _ = self.lstm(x)  # [B, T, H]; states at padded steps exist but are never used
         last = mask.sum(1) - 1  # index of the last observed step
         query = states[torch.arange(x.shape[0], device=x.device), last]  # a causal LSTM: unaffected by padding
