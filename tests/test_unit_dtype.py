@@ -170,3 +170,27 @@ def test_half_ops_ignore_code_outside_the_candidates_files() -> None:
         torch.exp(x.float())  # float32: allowed
         torch.exp(x)
     assert [(h.op, h.dtype) for h in here.found] == [("aten.exp", "bfloat16")]
+
+
+@pytest.mark.parametrize("body, failed", [
+    ("torch.ones(T, T, dtype=torch.bool).tril()", True),                     # ignores `device`
+    ("torch.ones(T, T, dtype=torch.bool, device=device).tril()", False),
+    ("torch.ones(T, T, dtype=torch.bool).tril().to(device)", False),
+    ("torch.ones(int(torch.tensor(T, device=device).item()), T, dtype=torch.bool).tril().to(device)", False),
+])
+def test_a_device_argument_is_probed_on_meta(tmp_path: Path, body: str, failed: bool) -> None:
+    from grader.checks.base import Context, Outputs
+    from grader.checks.numerics import dtype_device
+    from grader.invoke import Impl
+    from grader.loader import load_source
+    from grader.spy import Spy
+
+    q = _question("chunked-streaming-mask")
+    plan = build_plan(q, ROOT / "solutions" / q.id, "float32", "cpu", 0)
+    src = f"import torch\n\ndef chunk_causal_mask(T, chunk_size, left_chunks=-1, device=None):\n    return {body}\n"
+    spy = Spy([], {str(tmp_path / "c.py")}, aten=False)
+    ctx = Context(plan, Impl(load_source(src, str(tmp_path / "c.py")).chunk_causal_mask, spy.call), spy)
+    result = dtype_device(ctx, {"device_arg": "device"}, Outputs(ctx))
+    assert (result.passed is False) == failed, result.message
+    if failed:
+        assert "device='meta'" in result.message

@@ -8,6 +8,7 @@ import math
 import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 
+from ..invoke import CandidateError
 from ..outcome import CheckResult
 from ..plan import Prepared
 from ..spy import flatten_tensors
@@ -17,6 +18,12 @@ from .structure import compare_leaves
 
 @check("dtype_device")
 def dtype_device(ctx: Context, params: Params, outputs: Outputs) -> CheckResult:
+    """Outputs have the reference's dtype and device. `device_arg: NAME`: the function creates its output
+    on the device given as argument NAME; on CPU, where every device is "cpu", it is also called with
+    NAME="meta" (a device every build has) and must return meta tensors."""
+    arg = params.get("device_arg")
+    if arg and ctx.device == "cpu" and (failure := _honours_device_arg(ctx, arg)) is not None:
+        return failure
     for prep in ctx.cases:
         for i, (g, e) in enumerate(zip(outputs.of(prep), prep.baseline)):
             if not isinstance(e, torch.Tensor):
@@ -27,6 +34,23 @@ def dtype_device(ctx: Context, params: Params, outputs: Outputs) -> CheckResult:
                 return fail("dtype_device", f"{where(prep, ctx.seed)}: output {i} is {g.dtype} on {g.device.type}, "
                             f"expected {e.dtype} on {e.device.type}")
     return ok("dtype_device", f"outputs are {str(ctx.dtype).replace('torch.', '')} on {ctx.device}")
+
+
+def _honours_device_arg(ctx: Context, arg: str) -> CheckResult | None:
+    """A failure if the first value case, called with `arg`="meta", returns a tensor that is not on meta
+    (code that ignores the argument runs there and returns CPU tensors)."""
+    prep = next((p for p in ctx.cases if not p.is_script and not p.case.raises and arg in p.inputs), None)
+    if prep is None:
+        return None
+    try:
+        leaves = ctx.run(prep, {**prep.inputs, arg: "meta"})
+    except CandidateError:  # code that needs real data (.item(), .tolist()) cannot run on meta: not a fault
+        return None
+    for i, g in enumerate(leaves):
+        if isinstance(g, torch.Tensor) and g.device.type != "meta":
+            return fail("dtype_device", f"{where(prep, ctx.seed)} with {arg}='meta': output {i} is on "
+                        f"{g.device.type}: create it on the `{arg}` you are given (torch.arange(..., device={arg}))")
+    return None
 
 
 def _nonfinite_where_oracle_finite(got: object, expected: object) -> torch.Tensor | None:
