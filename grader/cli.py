@@ -241,7 +241,7 @@ def grade(qid: str, file: Path, device: str, dtype: str | None, seed: int, timeo
               help="Grade on Ray: alone, a local runtime; with ADDRESS, that cluster (needs attnbank[cluster]).")
 @click.option("--device", type=DEVICES, default="cpu", show_default=True)
 @click.option("--dtype", type=DTYPE_NAMES,
-              help="Grade in this dtype only (default: float32 plus the float64/bfloat16 contract passes).")
+              help="Grade in this dtype only (default: float32 plus the float64/bfloat16/float16 contract passes).")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Seed of every generated input: one the students never saw makes the grade fairer.")
 @click.option("--timeout", type=POSITIVE, help="CPU seconds per file (default: each question's).")

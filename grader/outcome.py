@@ -21,7 +21,7 @@ JSON_KEYS = ("question", "file", "passed", "status", "dtypes", "checks", "diagno
 class Settings:
     """How to grade: device, dtype, seed, and the per-file timeout in CPU seconds (None = the question's).
 
-    `contract`: after a pass, also run the cheap dtype-contract passes (float64, and bfloat16 where the
+    `contract`: after a pass, also run the cheap dtype-contract passes (float64, and bfloat16 and float16 where the
     question allows it; see grader.contract). A plain `grade` sets it; an explicit `--dtype` does not."""
 
     device: str = "cpu"

@@ -95,7 +95,7 @@ def test_grade_exit_codes_and_json(tmp_path: Path) -> None:
     assert set(verdict) >= {"question", "passed", "status", "checks", "diagnosis"}
     assert verdict["passed"] is True and verdict["status"] == "passed" and verdict["diagnosis"] is None
     assert all({"name", "passed", "message"} <= set(c) for c in verdict["checks"])
-    assert verdict["dtypes"] == ["float32", "float64", "bfloat16"]  # a plain grade runs the contract passes
+    assert verdict["dtypes"] == ["float32", "float64", "bfloat16", "float16"]  # a plain grade runs the contract passes
     explicit = json.loads(attnbank("grade", "sdpa", "solutions/sdpa/reference.py", "--json", "--dtype", "float64",
                                    "--no-record").stdout)
     assert explicit["dtypes"] == ["float64"] and not any(c["name"] == "dtype_bfloat16" for c in explicit["checks"])

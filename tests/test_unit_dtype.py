@@ -89,8 +89,8 @@ def test_contract_passes_run_only_after_a_pass(sdpa, tmp_path: Path) -> None:
 
 
 def test_the_contract_dtypes_are_those_the_question_allows() -> None:
-    assert contract_dtypes(_question("sdpa"), "float32") == ["float64", "bfloat16"]
-    assert contract_dtypes(_question("sdpa"), "float64") == ["bfloat16"]
+    assert contract_dtypes(_question("sdpa"), "float32") == ["float64", "bfloat16", "float16"]
+    assert contract_dtypes(_question("sdpa"), "float64") == ["bfloat16", "float16"]
     assert contract_dtypes(_question("prefix-lm-mask"), "float32") == ["float64"]  # graded in float32/float64 only
     # Triton's CPU interpreter has no bfloat16: the question names its passes
     assert contract_dtypes(_question("triton-flash-attention"), "float32") == ["float16"]
