@@ -74,7 +74,7 @@ def make_arg(spec: Any, dims: dict[str, int], gen: torch.Generator) -> Any:
         return torch.randint(resolve(spec.low, dims), resolve(spec.high, dims), shape_of(spec.randint, dims),
                              generator=gen, dtype=torch.int64)
     if isinstance(spec, Const):
-        dtype = {"float": torch.float64, "int64": torch.int64, "bool": torch.bool}[spec.dtype]
+        dtype = {"float": torch.float64, "int64": torch.int64, "int32": torch.int32, "bool": torch.bool}[spec.dtype]
         return torch.tensor(spec.tensor, dtype=dtype)
     if isinstance(spec, ListOf):
         return [make_arg(s, dims, gen) for s in spec.items]

@@ -71,7 +71,7 @@ class Const(Strict):
     """A tensor from a literal (nested list); float data is cast to the grading dtype."""
 
     tensor: list[Any]
-    dtype: Literal["float", "int64", "bool"] = "float"
+    dtype: Literal["float", "int64", "int32", "bool"] = "float"
 
 
 class ListOf(Strict):
