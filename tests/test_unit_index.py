@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from grader import index
 
@@ -100,3 +101,29 @@ def test_the_real_bank_lists_an_edited_difficulty(tmp_path: Path, monkeypatch) -
     assert f"difficulty: {entry['difficulty']}" in text
     path.write_text(text.replace(f"difficulty: {entry['difficulty']}", f"difficulty: {new}"), encoding="utf-8")
     assert index.find(index.load_index(copy), "sdpa")["difficulty"] == new
+
+
+def test_each_entry_summarises_its_question_file(bank, tmp_path: Path, monkeypatch) -> None:
+    """Every question file and topic is in the index under the names `list` and `grade` read."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    data = index.load_index(ROOT)
+    topics = yaml.safe_load((ROOT / "questions" / "topics.yaml").read_text(encoding="utf-8"))["topics"]
+    assert [t["id"] for t in data["topics"]] == [t["id"] for t in topics]
+    assert [t["name"] for t in data["topics"]] == [t["name"] for t in topics]
+    files = sorted((ROOT / "questions").glob("*/*.yaml"))
+    entries = {e["id"]: e for e in data["questions"]}
+    assert len(entries) == len(data["questions"]) == len(files)
+    extras = {"dtypes", "timeout", "cpu_env", "requires"}
+    for file in files:
+        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+        e = entries[raw["id"]]
+        assert (e["kind"], e["topic"], e["difficulty"], e["title"]) == (raw["kind"], raw["topic"],
+                                                                        raw["difficulty"], raw["title"])
+        assert e["tags"] == raw.get("tags", []) and Path(e["file"]).resolve() == file.resolve()
+        if raw["kind"] == "coding":
+            c = bank.get(raw["id"]).coding
+            assert (e["dtypes"], e["timeout"], e["cpu_env"], e["requires"]) == (c.dtypes, c.timeout, c.cpu_env,
+                                                                                 c.requires)
+            assert e["dtypes"] == raw["coding"].get("dtypes", e["dtypes"])
+        else:
+            assert not extras & set(e)
