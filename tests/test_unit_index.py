@@ -119,7 +119,7 @@ def test_each_entry_summarises_its_question_file(bank, tmp_path: Path, monkeypat
         e = entries[raw["id"]]
         assert (e["kind"], e["topic"], e["difficulty"], e["title"]) == (raw["kind"], raw["topic"],
                                                                         raw["difficulty"], raw["title"])
-        assert e["tags"] == raw.get("tags", []) and Path(e["file"]).resolve() == file.resolve()
+        assert e["tags"] == raw.get("tags", []) and (ROOT / e["file"]).resolve() == file.resolve()
         if raw["kind"] == "coding":
             c = bank.get(raw["id"]).coding
             assert (e["dtypes"], e["timeout"], e["cpu_env"], e["requires"]) == (c.dtypes, c.timeout, c.cpu_env,
