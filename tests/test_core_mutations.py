@@ -69,6 +69,10 @@ MUTATIONS = (
              "if False:", _unit("spy", "test_in_place_mutation_is_recorded_and_the_caller_keeps_its_tensors")),
     Mutation("a status other than passed passes", "outcome.py", 'return self.status == "passed"', "return True",
              _unit("outcome", "test_passed_follows_the_status_only")),
+    Mutation("a crashed file gets no verdict", "sandbox.py", "if sup.stop is not None and sup.current is not None:",
+             "if False:", _unit("sandbox", "test_run_worker_retries_the_files_left_after_a_crash")),
+    Mutation("every output leaf close to the oracle", "checks/structure.py", "if leaves_close(g, e, tol):",
+             "if True:", _unit("verdict", "test_a_failing_candidate_is_diagnosed")),
     Mutation("no diagnosis by closeness", "verdict.py", "return best[1] if best else None", "return None",
              _unit("verdict", "test_a_failing_candidate_is_diagnosed")),
 )
