@@ -52,6 +52,14 @@ def test_keep_gives_every_row_a_key_unless_chosen_empty() -> None:
     assert 0.68 < float(dense.float().mean()) < 0.74
 
 
+def test_the_guaranteed_key_can_be_any_key() -> None:
+    # p so small that nearly every row keeps only its guaranteed key, drawn uniformly over the keys
+    k = make_arg(Keep(keep=[4000, 8], p=1e-9), {}, torch.Generator().manual_seed(0))
+    assert torch.equal(k.sum(-1), torch.ones(4000, dtype=torch.long))
+    counts = k.sum(0)
+    assert counts.min() > 400 and counts.max() < 600     # each of the 8 keys about 500 times, the first and last too
+
+
 def test_additive_is_minus_inf_where_masked_and_a_small_bias_elsewhere() -> None:
     a = make_arg(Additive(additive=[100, 40], p=0.5, bias=0.5), {}, torch.Generator().manual_seed(0))
     masked = torch.isneginf(a)
