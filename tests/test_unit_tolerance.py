@@ -7,7 +7,7 @@ import math
 import pytest
 import torch
 
-from grader.tolerance import finite_absmax, leaves_close, max_abs, rounding_floor, tolerance, worst
+from grader.tolerance import finite_absmax, leaves_close, max_abs, rounding_floor, tf32_floor, tolerance, worst
 
 # values exactly representable in every float dtype, so the floor is only the +0.3/-0.3 round trip
 GOLDEN = torch.tensor([[0.5, -0.25, 0.75], [1.0, -1.0, 0.125]], dtype=torch.float64)
@@ -145,3 +145,21 @@ def test_worst_counts_a_finite_value_where_the_oracle_is_nan_as_infinite() -> No
 def test_finite_absmax_defaults_to_zero() -> None:
     assert finite_absmax(torch.tensor([math.nan, math.inf])) == 0.0
     assert finite_absmax(torch.tensor([-2.0, 1.0])) == 2.0
+
+
+def test_tf32_floor_only_for_float32_on_cuda_with_tf32_allowed() -> None:
+    # pure policy (no CUDA call): 1e-3 relative to the output's largest finite value, at least 1e-3
+    big = torch.tensor([[4.0, -8.0], [math.inf, 2.0]])
+    before = torch.backends.cuda.matmul.allow_tf32
+    try:
+        torch.backends.cuda.matmul.allow_tf32 = True
+        assert tf32_floor(big, torch.float32, "cuda") == pytest.approx(8e-3)
+        assert tf32_floor(big / 100, torch.float32, "cuda") == pytest.approx(1e-3)
+        assert tf32_floor(big, torch.float32, "cpu") == 0.0
+        assert tf32_floor(big, torch.float16, "cuda") == 0.0
+        assert tf32_floor(torch.tensor([3, 4]), torch.float32, "cuda") == 0.0
+        assert tf32_floor(2.0, torch.float32, "cuda") == 0.0
+        torch.backends.cuda.matmul.allow_tf32 = False
+        assert tf32_floor(big, torch.float32, "cuda") == 0.0
+    finally:
+        torch.backends.cuda.matmul.allow_tf32 = before
