@@ -163,3 +163,16 @@ def test_tf32_floor_only_for_float32_on_cuda_with_tf32_allowed() -> None:
         assert tf32_floor(big, torch.float32, "cuda") == 0.0
     finally:
         torch.backends.cuda.matmul.allow_tf32 = before
+
+
+def test_float64_floor_is_1e_12_relative_to_one_plus_the_largest_value() -> None:
+    golden = torch.tensor([0.5, -1.0, 0.25], dtype=torch.float64)
+    assert rounding_floor(golden, torch.float64) == pytest.approx(1e-12 * (1 + 1.0), rel=1e-3)
+    assert rounding_floor(golden * 10, torch.float64) == pytest.approx(1e-12 * (1 + 10.0), rel=1e-3)
+
+
+def test_a_non_float_baseline_takes_the_floor_of_the_grading_dtype() -> None:
+    golden = torch.tensor([1.25, -2.5, 3.0], dtype=torch.float64)
+    baseline = torch.tensor([1, -2, 3])  # an integer leaf where the oracle has floats
+    want = 3 * 0.5 + rounding_floor(golden, torch.float16)
+    assert tolerance(golden, baseline, torch.float16) == pytest.approx(want, rel=1e-12)
