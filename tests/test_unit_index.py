@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from grader import index
+from grader.errors import AttnbankError
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILDS: list[str] = []  # the text of q.yaml at each rebuild of the index
@@ -127,3 +128,22 @@ def test_each_entry_summarises_its_question_file(bank, tmp_path: Path, monkeypat
             assert e["dtypes"] == raw["coding"].get("dtypes", e["dtypes"])
         else:
             assert not extras & set(e)
+
+
+def test_the_cache_falls_back_to_the_home_folder(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    for unset in (None, ""):
+        if unset is None:
+            monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+        else:
+            monkeypatch.setenv("XDG_CACHE_HOME", unset)
+        cache = index._cache_file(tmp_path / "bank")
+        assert cache.parent == tmp_path / ".cache" / "attnbank" and cache.name.startswith("index-")
+    assert index._cache_file(tmp_path / "bank") != index._cache_file(tmp_path / "other")
+
+
+def test_find_returns_the_entry_or_suggests_close_ids() -> None:
+    data = {"questions": [{"id": "mha", "n": 1}, {"id": "sdpa", "n": 2}]}
+    assert index.find(data, "sdpa") == {"id": "sdpa", "n": 2} and index.find(data, "mha")["n"] == 1
+    with pytest.raises(AttnbankError, match=r"unknown question id 'sdpx' \(did you mean sdpa\?\)"):
+        index.find(data, "sdpx")

@@ -176,3 +176,13 @@ def test_a_non_float_baseline_takes_the_floor_of_the_grading_dtype() -> None:
     baseline = torch.tensor([1, -2, 3])  # an integer leaf where the oracle has floats
     want = 3 * 0.5 + rounding_floor(golden, torch.float16)
     assert tolerance(golden, baseline, torch.float16) == pytest.approx(want, rel=1e-12)
+
+
+def test_worst_relative_error_against_an_expected_zero() -> None:
+    w = worst(torch.tensor([0.0, 1.0]), torch.tensor([0.0, 0.0]))
+    assert (w.index, w.abs_err) == ((1,), 1.0) and w.rel_err == pytest.approx(1e12)  # |err| / 1e-12
+
+
+def test_float_scalars_allow_a_relative_1e_9() -> None:
+    assert leaves_close(1e6 + 5e-4, 1e6, 0.0) and not leaves_close(1e6 + 2e-3, 1e6, 0.0)
+    assert leaves_close(0.0, 0.0, 0.0) and not leaves_close(1e-12, 0.0, 0.0)
