@@ -147,3 +147,11 @@ def test_find_returns_the_entry_or_suggests_close_ids() -> None:
     assert index.find(data, "sdpa") == {"id": "sdpa", "n": 2} and index.find(data, "mha")["n"] == 1
     with pytest.raises(AttnbankError, match=r"unknown question id 'sdpx' \(did you mean sdpa\?\)"):
         index.find(data, "sdpx")
+
+
+def test_two_banks_keep_their_own_caches(root: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    shutil.copytree(root, other)
+    for r in (root, other, root, other):
+        index.load_index(r)
+    assert len(BUILDS) == 2
