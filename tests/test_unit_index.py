@@ -155,3 +155,10 @@ def test_two_banks_keep_their_own_caches(root: Path, tmp_path: Path) -> None:
     for r in (root, other, root, other):
         index.load_index(r)
     assert len(BUILDS) == 2
+
+
+def test_an_edited_topics_file_rebuilds(root: Path) -> None:
+    index.load_index(root)
+    _touch(root / "questions" / "topics.yaml", "a: 22\n")  # mtime restored: only the size tells
+    index.load_index(root)
+    assert len(BUILDS) == 2
