@@ -170,6 +170,7 @@ def test_tail_keeps_the_end_of_long_output(tmp_path: Path) -> None:
     assert sandbox._tail(log, limit=3010) == "x" * 10 + "é" * 1500
     assert sandbox._tail(log, limit=3009) == "…" + "x" * 9 + "é" * 1500
     assert sandbox._tail(log) == "…" + "é" * 1000  # the last 2000 bytes by default
+    assert sandbox._tail(log, limit=2001) == "…" + "\ufffd" + "é" * 1000  # cut inside a character
     assert sandbox._tail(tmp_path / "missing.log") == ""
 
 
