@@ -7,8 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from grader import index
+from grader.errors import AttnbankError
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILDS: list[str] = []  # the text of q.yaml at each rebuild of the index
@@ -100,3 +102,63 @@ def test_the_real_bank_lists_an_edited_difficulty(tmp_path: Path, monkeypatch) -
     assert f"difficulty: {entry['difficulty']}" in text
     path.write_text(text.replace(f"difficulty: {entry['difficulty']}", f"difficulty: {new}"), encoding="utf-8")
     assert index.find(index.load_index(copy), "sdpa")["difficulty"] == new
+
+
+def test_each_entry_summarises_its_question_file(bank, tmp_path: Path, monkeypatch) -> None:
+    """Every question file and topic is in the index under the names `list` and `grade` read."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    data = index.load_index(ROOT)
+    topics = yaml.safe_load((ROOT / "questions" / "topics.yaml").read_text(encoding="utf-8"))["topics"]
+    assert [t["id"] for t in data["topics"]] == [t["id"] for t in topics]
+    assert [t["name"] for t in data["topics"]] == [t["name"] for t in topics]
+    files = sorted((ROOT / "questions").glob("*/*.yaml"))
+    entries = {e["id"]: e for e in data["questions"]}
+    assert len(entries) == len(data["questions"]) == len(files)
+    extras = {"dtypes", "timeout", "cpu_env", "requires"}
+    for file in files:
+        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+        e = entries[raw["id"]]
+        assert (e["kind"], e["topic"], e["difficulty"], e["title"]) == (raw["kind"], raw["topic"],
+                                                                        raw["difficulty"], raw["title"])
+        assert e["tags"] == raw.get("tags", []) and (ROOT / e["file"]).resolve() == file.resolve()
+        if raw["kind"] == "coding":
+            c = bank.get(raw["id"]).coding
+            assert (e["dtypes"], e["timeout"], e["cpu_env"], e["requires"]) == (c.dtypes, c.timeout, c.cpu_env,
+                                                                                 c.requires)
+            assert e["dtypes"] == raw["coding"].get("dtypes", e["dtypes"])
+        else:
+            assert not extras & set(e)
+
+
+def test_the_cache_falls_back_to_the_home_folder(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    for unset in (None, ""):
+        if unset is None:
+            monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+        else:
+            monkeypatch.setenv("XDG_CACHE_HOME", unset)
+        cache = index._cache_file(tmp_path / "bank")
+        assert cache.parent == tmp_path / ".cache" / "attnbank" and cache.name.startswith("index-")
+    assert index._cache_file(tmp_path / "bank") != index._cache_file(tmp_path / "other")
+
+
+def test_find_returns_the_entry_or_suggests_close_ids() -> None:
+    data = {"questions": [{"id": "mha", "n": 1}, {"id": "sdpa", "n": 2}]}
+    assert index.find(data, "sdpa") == {"id": "sdpa", "n": 2} and index.find(data, "mha")["n"] == 1
+    with pytest.raises(AttnbankError, match=r"unknown question id 'sdpx' \(did you mean sdpa\?\)"):
+        index.find(data, "sdpx")
+
+
+def test_two_banks_keep_their_own_caches(root: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    shutil.copytree(root, other)
+    for r in (root, other, root, other):
+        index.load_index(r)
+    assert len(BUILDS) == 2
+
+
+def test_an_edited_topics_file_rebuilds(root: Path) -> None:
+    index.load_index(root)
+    _touch(root / "questions" / "topics.yaml", "a: 22\n")  # mtime restored: only the size tells
+    index.load_index(root)
+    assert len(BUILDS) == 2

@@ -52,6 +52,14 @@ def test_keep_gives_every_row_a_key_unless_chosen_empty() -> None:
     assert 0.68 < float(dense.float().mean()) < 0.74
 
 
+def test_the_guaranteed_key_can_be_any_key() -> None:
+    # p so small that nearly every row keeps only its guaranteed key, drawn uniformly over the keys
+    k = make_arg(Keep(keep=[1000, 4, 8], p=1e-9), {}, torch.Generator().manual_seed(0))
+    assert torch.equal(k.sum(-1), torch.ones(1000, 4, dtype=torch.long))
+    counts = k.flatten(0, 1).sum(0)
+    assert counts.min() > 400 and counts.max() < 600     # each of the 8 keys about 500 times, the first and last too
+
+
 def test_additive_is_minus_inf_where_masked_and_a_small_bias_elsewhere() -> None:
     a = make_arg(Additive(additive=[100, 40], p=0.5, bias=0.5), {}, torch.Generator().manual_seed(0))
     masked = torch.isneginf(a)
@@ -71,6 +79,21 @@ def test_padding_rows_are_full_and_padded_on_the_right_side(left: bool, true_is:
         n = int(row.sum())
         want = torch.arange(6) >= 6 - n if left else torch.arange(6) < n
         assert torch.equal(row, want)
+
+
+@pytest.mark.parametrize("left", [False, True])
+def test_padding_lengths_are_uniform_over_one_to_the_full_length(left: bool) -> None:
+    def keep(b: int, length: int, seed: int) -> torch.Tensor:
+        return make_arg(Padding(padding=[b, length], left=left), {}, torch.Generator().manual_seed(seed))
+
+    kept = keep(300, 6, 0).sum(-1)
+    assert kept[0] == 6 and 1 <= kept[1] <= 5
+    assert set(kept.tolist()) == {1, 2, 3, 4, 5, 6}           # every length, the shortest (one key) included
+    assert 0.10 < float((kept[2:] == 6).float().mean()) < 0.23  # a full row about one time in six
+    assert torch.equal(keep(300, 6, 4), keep(300, 6, 4))       # seeded by the case's generator only
+    assert all(keep(2, 6, s).sum(-1)[1] < 6 for s in range(20))  # with two rows the second is always padded
+    assert all(keep(3, 2, s).sum(-1).tolist()[:2] == [2, 1] for s in range(20))
+    assert keep(1, 6, 0).all() and keep(3, 1, 0).all()          # one row: full; one position: nothing to pad
 
 
 def test_arange_randint_const_listof_and_plain_values() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader.loader import InvalidCandidate, entry_point, load_source, mistake_source
+from grader.loader import InvalidCandidate, entry_point, load_file, load_source, mistake_source
 
 SIG = "scaled_dot_product_attention(q, k, v, mask=None, scale=None) -> Tensor"
 
@@ -80,3 +80,25 @@ def test_mistake_patches_must_match_exactly_once(tmp_path) -> None:
         mistake_source(q, patch("= 1", "= 2"), tmp_path)
     with pytest.raises(ValueError, match="occurs 0 times"):
         mistake_source(q, patch("c = 1", "c = 2"), tmp_path)
+
+
+def test_load_file_imports_a_fresh_module_each_time(tmp_path) -> None:
+    import sys
+
+    path = tmp_path / "impl.py"
+    path.write_text("import dataclasses\n@dataclasses.dataclass\nclass P:\n    x: int = 0\nCOUNT = [0]\n",
+                    encoding="utf-8")
+    a, b = load_file(path), load_file(path)
+    assert a is not b and a.__name__ != b.__name__ and a.COUNT is not b.COUNT
+    assert sys.modules[a.__name__] is a and a.__file__ == str(path)  # dataclasses look the module up by name
+    assert a.P(3).x == 3
+
+
+def test_a_mistake_with_its_own_file_is_read_as_is(tmp_path) -> None:
+    from types import SimpleNamespace
+
+    (tmp_path / "reference.py").write_text("a = 1\n", encoding="utf-8")
+    (tmp_path / "mistakes").mkdir()
+    (tmp_path / "mistakes" / "m.py").write_text("# 注意力\na = 2\n", encoding="utf-8")
+    own = SimpleNamespace(file="mistakes/m.py", id="m", patch=None)
+    assert mistake_source(SimpleNamespace(id="x"), own, tmp_path) == "# 注意力\na = 2\n"

@@ -7,7 +7,7 @@ import math
 import pytest
 import torch
 
-from grader.tolerance import finite_absmax, leaves_close, max_abs, rounding_floor, tolerance, worst
+from grader.tolerance import finite_absmax, leaves_close, max_abs, rounding_floor, tf32_floor, tolerance, worst
 
 # values exactly representable in every float dtype, so the floor is only the +0.3/-0.3 round trip
 GOLDEN = torch.tensor([[0.5, -0.25, 0.75], [1.0, -1.0, 0.125]], dtype=torch.float64)
@@ -145,3 +145,44 @@ def test_worst_counts_a_finite_value_where_the_oracle_is_nan_as_infinite() -> No
 def test_finite_absmax_defaults_to_zero() -> None:
     assert finite_absmax(torch.tensor([math.nan, math.inf])) == 0.0
     assert finite_absmax(torch.tensor([-2.0, 1.0])) == 2.0
+
+
+def test_tf32_floor_only_for_float32_on_cuda_with_tf32_allowed() -> None:
+    # pure policy (no CUDA call): 1e-3 relative to the output's largest finite value, at least 1e-3
+    big = torch.tensor([[4.0, -8.0], [math.inf, 2.0]])
+    before = torch.backends.cuda.matmul.allow_tf32
+    try:
+        torch.backends.cuda.matmul.allow_tf32 = True
+        assert tf32_floor(big, torch.float32, "cuda") == pytest.approx(8e-3)
+        assert tf32_floor(big / 100, torch.float32, "cuda") == pytest.approx(1e-3)
+        assert tf32_floor(big, torch.float32, "cpu") == 0.0
+        assert tf32_floor(big, torch.float16, "cuda") == 0.0
+        assert tf32_floor(torch.tensor([3, 4]), torch.float32, "cuda") == 0.0
+        assert tf32_floor(2.0, torch.float32, "cuda") == 0.0
+        torch.backends.cuda.matmul.allow_tf32 = False
+        assert tf32_floor(big, torch.float32, "cuda") == 0.0
+    finally:
+        torch.backends.cuda.matmul.allow_tf32 = before
+
+
+def test_float64_floor_is_1e_12_relative_to_one_plus_the_largest_value() -> None:
+    golden = torch.tensor([0.5, -1.0, 0.25], dtype=torch.float64)
+    assert rounding_floor(golden, torch.float64) == pytest.approx(1e-12 * (1 + 1.0), rel=1e-3)
+    assert rounding_floor(golden * 10, torch.float64) == pytest.approx(1e-12 * (1 + 10.0), rel=1e-3)
+
+
+def test_a_non_float_baseline_takes_the_floor_of_the_grading_dtype() -> None:
+    golden = torch.tensor([1.25, -2.5, 3.0], dtype=torch.float64)
+    baseline = torch.tensor([1, -2, 3])  # an integer leaf where the oracle has floats
+    want = 3 * 0.5 + rounding_floor(golden, torch.float16)
+    assert tolerance(golden, baseline, torch.float16) == pytest.approx(want, rel=1e-12)
+
+
+def test_worst_relative_error_against_an_expected_zero() -> None:
+    w = worst(torch.tensor([0.0, 1.0]), torch.tensor([0.0, 0.0]))
+    assert (w.index, w.abs_err) == ((1,), 1.0) and w.rel_err == pytest.approx(1e12)  # |err| / 1e-12
+
+
+def test_float_scalars_allow_a_relative_1e_9() -> None:
+    assert leaves_close(1e6 + 5e-4, 1e6, 0.0) and not leaves_close(1e6 + 2e-3, 1e6, 0.0)
+    assert leaves_close(0.0, 0.0, 0.0) and not leaves_close(1e-12, 0.0, 0.0)
