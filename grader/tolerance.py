@@ -52,6 +52,15 @@ class Worst:
     rel_err: float
 
 
+def _unravel(flat: int, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The index of element `flat` of a row-major tensor of `shape`."""
+    idx = []
+    for size in reversed(shape):
+        flat, i = divmod(flat, size)
+        idx.append(i)
+    return tuple(reversed(idx))
+
+
 def worst(got: torch.Tensor, expected: torch.Tensor) -> Worst:
     g = got.detach().to("cpu", torch.float64)
     e = expected.detach().to("cpu", torch.float64)
@@ -59,7 +68,7 @@ def worst(got: torch.Tensor, expected: torch.Tensor) -> Worst:
     diff = torch.where(torch.isfinite(e) & ~torch.isfinite(g), torch.inf, diff)
     diff = torch.nan_to_num(diff, nan=math.inf)
     flat = int(diff.argmax())
-    idx = tuple(int(i) for i in torch.unravel_index(torch.tensor(flat), e.shape)) if e.dim() else ()
+    idx = _unravel(flat, tuple(e.shape))  # not torch.unravel_index: its first call imports sympy (seconds)
     ev, gv, d = float(e[idx]), float(g[idx]), float(diff[idx])
     return Worst(idx, ev, gv, d, d / max(abs(ev), 1e-12))
 

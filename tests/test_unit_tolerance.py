@@ -186,3 +186,12 @@ def test_worst_relative_error_against_an_expected_zero() -> None:
 def test_float_scalars_allow_a_relative_1e_9() -> None:
     assert leaves_close(1e6 + 5e-4, 1e6, 0.0) and not leaves_close(1e6 + 2e-3, 1e6, 0.0)
     assert leaves_close(0.0, 0.0, 0.0) and not leaves_close(1e-12, 0.0, 0.0)
+
+
+def test_worst_names_the_element_in_every_dimension():
+    e = torch.zeros(2, 3, 4)
+    g = e.clone()
+    g[1, 2, 3] = 5.0
+    g[0, 1, 0] = 1.0
+    assert worst(g, e).index == (1, 2, 3)
+    assert worst(torch.tensor(2.0), torch.tensor(1.0)).index == ()
