@@ -62,7 +62,7 @@ def make_arg(spec: Any, dims: dict[str, int], gen: torch.Generator) -> Any:
         return _keep(spec, dims, gen)
     if isinstance(spec, Additive):
         shape = shape_of(spec.additive, dims)
-        keep = _keep(Keep(keep=spec.additive, p=spec.p), dims, gen)
+        keep = _keep(Keep(keep=spec.additive, p=spec.p, empty_rows=spec.empty_rows), dims, gen)
         bias = torch.randn(shape, generator=gen, dtype=torch.float64) * spec.bias
         return bias.masked_fill(~keep, float("-inf"))
     if isinstance(spec, Padding):

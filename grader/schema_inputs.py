@@ -42,6 +42,7 @@ class Additive(Strict):
     additive: Shape
     p: float = Field(default=0.7, gt=0, le=1)
     bias: float = 0.5
+    empty_rows: int = Field(default=0, ge=0)  # query rows that are -inf everywhere (no allowed key)
 
 
 class Padding(Strict):
