@@ -93,6 +93,7 @@ FILLS = ("fill", "full", "masked_fill", "where", "scalar_tensor", "lift_fresh", 
          "empty", "new_full", "index_put", "scatter")  # ops that place an infinity given to them (a mask's -inf)
 
 
+UNINITIALISED = ("empty", "empty_like", "empty_strided", "new_empty", "new_empty_strided")  # garbage, not NaN
 GROWING = ("exp", "exp2", "expm1", "pow", "cosh", "sinh", "square")  # +inf from -inf inputs is an overflow
 
 
@@ -111,8 +112,8 @@ class FirstNonfinite(TorchDispatchMode):
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         out = func(*args, **(kwargs or {}))
-        if self.found is None:
-            name = str(func.overloadpacket.__name__) if hasattr(func, "overloadpacket") else str(func)
+        name = str(func.overloadpacket.__name__) if hasattr(func, "overloadpacket") else str(func)
+        if self.found is None and name.rstrip("_") not in UNINITIALISED:
             ins = [t for t in flatten_tensors(list(args) + list((kwargs or {}).values())) if t.is_floating_point()]
             outs = [t for t in flatten_tensors(out) if t.is_floating_point()]
             in_nan = any(bool(torch.isnan(t).any()) for t in ins)
