@@ -105,8 +105,11 @@ def test_a_pass_is_recorded_where_stats_and_the_site_see_it(server: Server, env:
     status, headers, body = server.grade(PASSING, X_Attnbank_Client="record")
     assert status == 200 and json.loads(body)["passed"] is True
     assert "progress:" in headers["x-attnbank-progress"]
-    stats = CliRunner().invoke(cli, ["stats", "--db", str(env)])
-    assert stats.exit_code == 0 and "heads" in stats.output, stats.output
+    db = os.environ["ATTNBANK_DB"]  # the database the server records into now (conftest isolates each test)
+    assert db in headers["x-attnbank-progress"]
+    stats = CliRunner().invoke(cli, ["stats", "--db", db])
+    assert stats.exit_code == 0, stats.output
+    assert "Heads and kernels" in stats.output and "Total reviews: 1" in stats.output, stats.output
     status, _, body = server.request("GET", "/api/progress")
     assert status == 200 and json.loads(body)["status"]["toy-softmax"] == "mastered"
 
