@@ -126,7 +126,7 @@ def test_a_correct_solution_passes_and_a_query_axis_softmax_fails_with_its_diagn
     rows = sqlite3.connect(db).execute("select question_id, passed, source from grades").fetchall()
     assert sorted(rows) == [("causal-attention", 0, "grade"), ("causal-attention", 1, "grade")]
     stats = CliRunner().invoke(cli, ["stats", "--db", str(db)])
-    assert stats.exit_code == 0 and "masking" in stats.output, stats.output
+    assert stats.exit_code == 0 and "Masks and causality" in stats.output, stats.output  # the topic, by name
     expect(page.locator('.mark .practice [data-practice="studied"]')).to_be_visible()  # the latest grade failed
     expect(page.locator('.mark .practice [data-practice="mastered"]')).to_be_hidden()
     page.goto(f"{base}index.html")  # the home page shows the terminal's status too
