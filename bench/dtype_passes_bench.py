@@ -49,8 +49,8 @@ def in_process(qids: list[str], repeat: int) -> list[str]:
     import torch
 
     from grader.contract import Contract, contract_dtypes
+    from grader.grading import grade
     from grader.plan import build_plan, load_question
-    from grader.worker import grade
 
     torch.set_num_threads(1)  # as the worker does
     rows = ["| question | float32 checks, CPU s | contract passes, CPU s | passes / float32 | dtypes |",

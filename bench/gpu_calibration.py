@@ -47,7 +47,7 @@ def calibrate(device: str, seeds: int, only: list[str]) -> tuple[list[dict], lis
                 plan = build_plan(q, sol, dtype, device, seed)
                 caught = dict.fromkeys(value_mistakes, 0.0)  # the largest error/tolerance over all cases
                 for prep in plan.cases + plan.large:
-                    got = reference.run(prep, prep.inputs, plan.dtype, device)
+                    got = reference.run(prep.script, prep.inputs, plan.dtype, device)
                     for i, (g, e, b, tol) in enumerate(zip(got, prep.golden, prep.baseline, prep.tols)):
                         if not (isinstance(e, torch.Tensor) and e.is_floating_point()):
                             continue

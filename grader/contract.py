@@ -15,18 +15,17 @@ from __future__ import annotations
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import torch
 
+from .candidate import Candidate
 from .checks import ALWAYS_RUN
 from .checks.base import Context, Outputs, fail, ok, where
 from .checks.registry import CHECKS
-from .invoke import BadOutput, CandidateError, Impl, WeightError
+from .invoke import BadOutput, CandidateError, WeightError
 from .outcome import CheckResult, Status
 from .plan import Plan, build_plan
 from .schema import Case, CodingQuestion
-from .spy import Spy
 
 MAX_CASES = 3
 CONTRACT_DTYPES = ("float64", "bfloat16", "float16")  # the default passes, in this order (float16 for
@@ -103,14 +102,13 @@ def _first_failure(ctx: Context, outputs: Outputs, name: str) -> CheckResult | N
     return None
 
 
-def check_dtype(plan: Plan, obj: Any, files: set[str]) -> tuple[CheckResult, Status, str | None]:
+def check_dtype(plan: Plan, candidate: Candidate) -> tuple[CheckResult, Status, str | None]:
     """(the result of the contract pass in `plan`'s dtype, the status it implies, the candidate's traceback).
     A failure whose outputs are right once cast to the expected dtype carries that diagnosis in its details."""
     from .diagnose import wrong_dtype
 
     name = f"dtype_{_name(plan.dtype)}"
-    spy = Spy([], files, aten=False)
-    ctx = Context(plan, Impl(obj, spy.call), spy)
+    ctx = Context(plan, candidate)
     outputs = Outputs(ctx)
     try:
         failure = _first_failure(ctx, outputs, name)
@@ -144,16 +142,16 @@ class Contract:
                                             pick_cases(self.question, dtype))
         return self._plans[dtype]
 
-    def run(self, obj: Any, files: set[str], record: Record) -> tuple[list[str], Status, str | None]:
-        """Run every pass on the candidate entry point `obj`, recording one result per dtype; (the dtypes
-        run, the status, a traceback). A pass that errors stops the rest."""
+    def run(self, candidate: Candidate, record: Record) -> tuple[list[str], Status, str | None]:
+        """Run every pass on `candidate` (loaded with a spy that records nothing: grader.worker), recording
+        one result per dtype; (the dtypes run, the status, a traceback). A pass that errors stops the rest."""
         done: list[str] = []
         status: Status = "passed"
         for dtype in self.dtypes:
             plan = self.plan(dtype)
             if not plan.cases:
                 continue
-            result, st, trace = check_dtype(plan, obj, files)
+            result, st, trace = check_dtype(plan, candidate)
             record(result)
             done.append(dtype)
             if st == "failed":

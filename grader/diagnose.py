@@ -169,8 +169,8 @@ def validation(plan: Plan, outputs: Outputs) -> Diagnosis | None:
             outputs.of(prep)
             accepted.append((prep.case.id, want))
         except CandidateError as err:
-            if want not in [c.__name__ for c in type(err.exc).__mro__]:
-                other.append((prep.case.id, want, type(err.exc).__name__))
+            if want not in err.lineage:
+                other.append((prep.case.id, want, err.name))
         except BadOutput:
             accepted.append((prep.case.id, want))
     if accepted:
@@ -184,7 +184,7 @@ def validation(plan: Plan, outputs: Outputs) -> Diagnosis | None:
 
 def mutation(plan: Plan, outputs: Outputs) -> Diagnosis | None:
     """Every value case right, but an argument modified in place."""
-    found = outputs.context.spy.record.mutations
+    found = outputs.context.candidate.record().mutations
     if not found or not _all_values_right(plan, outputs):
         return None
     arg = found[0].split("`")[1] if found[0].count("`") >= 2 else "?"

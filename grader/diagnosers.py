@@ -43,9 +43,9 @@ def reference_on(plan: Plan, prep: Prepared, args: dict[str, Any], mode: TorchFu
     raised."""
     try:
         if mode is None:
-            return plan.reference.run(prep, args, plan.dtype, plan.device)
+            return plan.reference.run(prep.script, args, plan.dtype, plan.device)
         with mode:
-            return plan.reference.run(prep, args, plan.dtype, plan.device)
+            return plan.reference.run(prep.script, args, plan.dtype, plan.device)
     except Exception as exc:  # the reference rejecting the changed arguments: this transform cannot explain it
         return f"{type(exc).__name__}: {exc}"
 

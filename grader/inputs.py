@@ -89,6 +89,11 @@ def make_args(specs: dict[str, Any], dims: dict[str, int], seed: int) -> dict[st
     return {name: make_arg(spec, dims, gen) for name, spec in specs.items()}
 
 
+def noise_like(t: torch.Tensor, gen: torch.Generator, scale: float) -> torch.Tensor:
+    """Gaussian noise of `t`'s shape, dtype and device, drawn in float64 from `gen`, times `scale`."""
+    return (torch.randn(t.shape, generator=gen, dtype=torch.float64) * scale).to(t.device, t.dtype)
+
+
 def cast(value: Any, dtype: torch.dtype, device: str) -> Any:
     """Float tensors to `dtype` on `device`; other tensors only moved; '$dtype'/'$device' and fixed dtypes
     such as '$float16' (for arguments that name a dtype) resolved."""

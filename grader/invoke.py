@@ -5,24 +5,28 @@ from __future__ import annotations
 
 import traceback
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import torch
 
 from .inputs import cast, clone
 
-if TYPE_CHECKING:
-    from .plan import Prepared
-
 
 class CandidateError(Exception):
-    """The candidate raised while being called; `trace` holds its own frames only, `where` names the call."""
+    """The candidate raised while being called: the exception's type `name`, the names of its classes
+    (`lineage`, most derived first), `trace` (the candidate's own frames only); `where` names the call.
 
-    def __init__(self, exc: BaseException, trace: str):
-        super().__init__(f"{type(exc).__name__}: {exc}")
-        self.exc = exc
-        self.trace = trace
+    Built from the exception itself (`of`) where the candidate runs, and from those strings where the
+    grader receives them from the candidate's process."""
+
+    def __init__(self, name: str, message: str, lineage: tuple[str, ...], trace: str):
+        super().__init__(f"{name}: {message}")
+        self.name, self.message, self.lineage, self.trace = name, message, lineage, trace
         self.where = ""  # the call that raised (case, argument shapes and dtypes, seed), set by the grader
+
+    @classmethod
+    def of(cls, exc: BaseException, trace: str) -> CandidateError:
+        return cls(type(exc).__name__, str(exc), tuple(c.__name__ for c in type(exc).__mro__), trace)
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,26 @@ def direct_call(fn: Any, kwargs: dict[str, Any], where: str) -> Any:
 # ----------------------------------------------------------------------------- invocation
 
 
+@dataclass(frozen=True)
+class Step:
+    """One call of a scripted case: a method (`call`) or an attribute read (`get`); `raises`: it must raise."""
+
+    call: str | None
+    get: str | None
+    raises: bool
+
+
+@dataclass(frozen=True)
+class Script:
+    """How to call an implementation on one case, and nothing of what it should return: the case id, the
+    constructor arguments and weights (None for a function), the steps (None for a single call)."""
+
+    case: str
+    init: dict[str, Any] | None = None
+    weights: dict[str, torch.Tensor] | None = None
+    steps: tuple[Step, ...] | None = None
+
+
 @dataclass
 class Impl:
     """An implementation under test or a trusted one: its entry point and how to call it."""
@@ -84,19 +108,19 @@ class Impl:
     obj: Any
     call: Any = direct_call  # (fn, kwargs, where) -> result
 
-    def run(self, prep: Prepared, args: Any, dtype: torch.dtype, device: str) -> list[Any]:
+    def run(self, script: Script, args: Any, dtype: torch.dtype, device: str) -> list[Any]:
         """Run one case with `args` (a dict, or a list of step arg dicts) and return the leaves."""
-        where = f"case {prep.case.id}"
-        if prep.case.init is None:
+        where = f"case {script.case}"
+        if script.init is None:
             return flatten(self.call(self.obj, args, where))
-        init = cast(prep.init, dtype, device)
+        init = cast(script.init, dtype, device)
         instance = self.call(self.obj, init, f"{where}, constructor")
         if isinstance(instance, torch.nn.Module):
-            load_weights(instance, prep.weights, dtype, device)
-        if prep.case.steps is None:
+            load_weights(instance, script.weights, dtype, device)
+        if script.steps is None:
             return flatten(self.call(instance, args, where))
         leaves: list[Any] = []
-        for i, (step, step_args) in enumerate(zip(prep.case.steps, args)):
+        for i, (step, step_args) in enumerate(zip(script.steps, args)):
             where_i = f"{where}, step {i + 1} ({step.call or step.get})"
             if step.get is not None:
                 leaves.extend(flatten(self.call(lambda _s=step: getattr(instance, _s.get), {}, where_i)))
@@ -107,15 +131,15 @@ class Impl:
             try:
                 leaves.extend(flatten(self.call(method, step_args, where_i)))
             except CandidateError as err:
-                if step.raises is None or not isinstance(err.exc, Exception):
+                if not step.raises or "Exception" not in err.lineage:
                     raise
-                leaves.append(Raised(type(err.exc).__name__))
+                leaves.append(Raised(err.name))
             except Exception as exc:  # trusted code raising on purpose
-                if step.raises is None:
+                if not step.raises:
                     raise
                 leaves.append(Raised(type(exc).__name__))
             else:
-                if step.raises is not None:
+                if step.raises:
                     leaves.append(Raised("nothing"))
         return leaves
 

@@ -10,14 +10,21 @@ import linecache
 import sys
 import types
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .schema import CodingQuestion, Mistake
+if TYPE_CHECKING:  # the candidate's process imports this module, never the question schema
+    from .schema import CodingQuestion, Mistake
 
 _counter = itertools.count()
 
 
 class InvalidCandidate(Exception):
-    """The file cannot be graded at all: syntax error, import failure, missing or wrong entry point."""
+    """The file cannot be graded at all: syntax error, import failure, missing or wrong entry point; `trace`:
+    the candidate's own frames, where its code raised."""
+
+    def __init__(self, message: str, trace: str | None = None):
+        super().__init__(message)
+        self.trace = trace
 
 
 def load_source(source: str, filename: str) -> types.ModuleType:
@@ -69,10 +76,8 @@ def _expected_params(signature: str) -> list[tuple[str, bool, str | None]]:
     return [(a.arg, d is not None, ast.unparse(d) if d is not None else None) for a, d in zip(args, defaults)]
 
 
-def entry_point(module: types.ModuleType, question: CodingQuestion) -> object:
-    """The candidate's entry point, checked against the prompt's signature (InvalidCandidate if not)."""
-    spec = question.coding
-    name = spec.entry_point
+def entry_point(module: types.ModuleType, name: str, signature: str) -> object:
+    """The candidate's entry point `name`, checked against the prompt's `signature` (InvalidCandidate if not)."""
     obj = getattr(module, name, None)
     if obj is None:
         defined = sorted(k for k, v in vars(module).items() if callable(v) and not k.startswith("_")
@@ -87,8 +92,8 @@ def entry_point(module: types.ModuleType, question: CodingQuestion) -> object:
         return obj
     got = [p for p in sig.parameters.values()
            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
-    expected = _expected_params(spec.signature.split("->")[0].strip())
-    want = f"{spec.signature}"
+    expected = _expected_params(signature.split("->")[0].strip())
+    want = signature
     names = [p.name for p in got]
     for i, (pname, has_default, _) in enumerate(expected):
         if i >= len(got) or got[i].name != pname:

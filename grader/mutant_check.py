@@ -85,7 +85,7 @@ def _outcome(impl: Any, prep: Any, seed: int) -> list[Any] | str:
 
     torch.manual_seed(seed)
     try:
-        return impl.run(prep, prep.golden_inputs, torch.float64, "cpu")
+        return impl.run(prep.script, prep.golden_inputs, torch.float64, "cpu")
     except Exception as exc:  # a raise is an outcome too: both must raise alike
         return f"raises {type(exc).__name__}"
 

@@ -15,7 +15,7 @@ import torch
 import yaml
 
 from .inputs import DTYPES, cast, make_args
-from .invoke import Impl, Raised
+from .invoke import Impl, Raised, Script, Step
 from .loader import load_file, load_source, mistake_source
 from .schema import QUESTION_ADAPTER, Case, CodingQuestion
 from .tolerance import tf32_floor, tolerance
@@ -41,6 +41,13 @@ class Prepared:
     @property
     def is_script(self) -> bool:
         return self.case.steps is not None
+
+    @property
+    def script(self) -> Script:
+        """How to call an implementation on this case (what a candidate's process is sent: no expected output)."""
+        steps = None if self.case.steps is None else tuple(
+            Step(s.call, s.get, s.raises is not None) for s in self.case.steps)
+        return Script(self.case.id, self.init, self.weights, steps)
 
     def dims(self) -> str:
         """The shapes of the tensor arguments, for messages."""
@@ -94,9 +101,9 @@ def materialise(question: CodingQuestion, case: Case, index: int, seed: int, ref
 
 def expected_outputs(ref: Impl, prep: Prepared, dtype: torch.dtype, device: str) -> None:
     """Fill the oracle (float64), the same-dtype baseline and the per-leaf tolerances."""
-    prep.golden = ref.run(prep, prep.golden_inputs, torch.float64, device)
+    prep.golden = ref.run(prep.script, prep.golden_inputs, torch.float64, device)
     # in float64 the baseline is the oracle itself (same inputs, same dtype): computed once
-    prep.baseline = prep.golden if dtype == torch.float64 else ref.run(prep, prep.inputs, dtype, device)
+    prep.baseline = prep.golden if dtype == torch.float64 else ref.run(prep.script, prep.inputs, dtype, device)
     prep.tols = [tolerance(g, b, dtype) + tf32_floor(g, dtype, device) for g, b in zip(prep.golden, prep.baseline)]
 
 
@@ -162,7 +169,7 @@ class Plan:
 
 def _probe(impl: Impl, prep: Prepared, dtype: torch.dtype, device: str) -> list[Any] | str:
     try:
-        leaves = impl.run(prep, prep.inputs, dtype, device)
+        leaves = impl.run(prep.script, prep.inputs, dtype, device)
         return [Raised("nothing")] if prep.case.raises else leaves
     except Exception as exc:  # a mistake may raise; record what it raised
         return [Raised(type(exc).__name__)] if prep.case.raises else f"{type(exc).__name__}: {exc}"

@@ -40,12 +40,12 @@ class Job:
 
 
 def write_job(tmp: Path, attempt: int, question_file: Path, solutions: Path, files: list[str],
-              settings: Settings) -> Job:
+              settings: Settings, host_env: dict[str, str] | None = None) -> Job:
     job = Job(tmp / f"job-{attempt}.json", tmp / f"results-{attempt}.jsonl", tmp / f"output-{attempt}.log")
     job.path.write_text(json.dumps({
         "question_file": str(question_file), "solutions": str(solutions), "files": files, "dtype": settings.dtype,
         "device": settings.device, "seed": settings.seed, "tf32": settings.tf32, "contract": settings.contract,
-        "results": str(job.results)}),
+        "results": str(job.results), "log": str(job.log), "host_env": host_env or {}}),
         encoding="utf-8")
     job.results.touch()
     return job
@@ -100,6 +100,7 @@ class Supervision:
     verdicts: dict[str, Verdict] = field(default_factory=dict)
     ready: bool = False
     current: str | None = None  # the file being graded when it stopped
+    host: int | None = None     # the process of the candidate being graded (grader.remote), if any
     stop: str | None = None     # None (finished), "timeout", "crashed", "setup" or "setup-timeout"
     limit: str | None = None    # for a timeout: "cpu" or "wall"
     code: int | None = None     # the exit code (negative: killed by that signal)
@@ -134,11 +135,11 @@ def supervise(proc: subprocess.Popen, results: Path, timeout: float, on_event: O
             if event["type"] == "ready":
                 sup.ready = True
             elif event["type"] == "start":
-                sup.current, started = event["file"], time.monotonic()
-                cpu_start = cpu_seconds(proc.pid) or 0.0
+                sup.current, sup.host, started = event["file"], event.get("host"), time.monotonic()
+                cpu_start = _cpu(proc.pid, sup.host) or 0.0
             elif event["type"] == "verdict":
                 sup.verdicts[event["file"]] = Verdict.from_dict({k: v for k, v in event.items() if k != "type"})
-                sup.current = None
+                sup.current = sup.host = None
         if code is not None:
             sup.code = code
             if sup.current is not None:
@@ -146,7 +147,7 @@ def supervise(proc: subprocess.Popen, results: Path, timeout: float, on_event: O
             elif not sup.ready and code != 0:
                 sup.stop = "setup"
             return sup
-        cpu = cpu_seconds(proc.pid)
+        cpu = _cpu(proc.pid, sup.host)
         wall = time.monotonic() - started
         if sup.ready:
             sup.limit = limit_hit(None if cpu is None else cpu - cpu_start, wall, timeout)
@@ -159,16 +160,27 @@ def supervise(proc: subprocess.Popen, results: Path, timeout: float, on_event: O
         time.sleep(POLL)
 
 
+def _cpu(worker: int, host: int | None) -> float | None:
+    """CPU seconds of the worker and of the candidate's process it grades in (if any and still alive)."""
+    used = cpu_seconds(worker)
+    return None if used is None else used + ((cpu_seconds(host) or 0.0) if host else 0.0)
+
+
+def crash_message(code: int | None) -> str:
+    """How a process that died while grading (exit status `code`, negative for a signal) is reported."""
+    if code is not None and code < 0:
+        return f"the process was killed by {_signal_name(code)} (a segfault or abort in native code?)"
+    return f"the process exited with code {code} before grading finished (os._exit or exit()?)"
+
+
 def stopped_verdict(sup: Supervision, results: Path, timeout: float, output: str) -> Verdict:
     """The verdict of the file a worker was grading when it was stopped or died, with the checks it finished."""
     assert sup.current is not None
     if sup.stop == "timeout":
         how = "CPU time" if sup.limit == "cpu" else "wall-clock time (it slept or blocked)"
         message = f"did not finish within {timeout:g} s of {how} (an infinite loop, or far too slow)"
-    elif sup.code is not None and sup.code < 0:
-        message = f"the process was killed by {_signal_name(sup.code)} (a segfault or abort in native code?)"
     else:
-        message = f"the process exited with code {sup.code} before grading finished (os._exit or exit()?)"
+        message = crash_message(sup.code)
     checks = [CheckResult.from_dict(e) for e in _Events(results).new() if e["type"] == "check"
               and e["file"] == sup.current]
     return Verdict(file=sup.current, status="timeout" if sup.stop == "timeout" else "crashed",
@@ -184,11 +196,11 @@ def run_worker(question_file: Path, solutions: Path, files: list[Path], settings
         attempt = 0
         while remaining:
             attempt += 1
-            job = write_job(Path(tmp), attempt, question_file, solutions, remaining, settings)
+            job = write_job(Path(tmp), attempt, question_file, solutions, remaining, settings, env)
             proc = spawn([sys.executable, "-m", "grader.worker", str(job.path)], job, child_env(env))
             sup = supervise(proc, job.results, timeout, on_event)
             verdicts.update(sup.verdicts)
-            output = _tail(job.log)
+            output = tail(job.log)
             if sup.stop in ("setup", "setup-timeout"):
                 raise AttnbankError(f"the grader could not prepare this question (exit {sup.code}):\n{output}")
             if sup.stop is not None and sup.current is not None:
@@ -200,7 +212,7 @@ def run_worker(question_file: Path, solutions: Path, files: list[Path], settings
     return [verdicts[str(f)] for f in files]
 
 
-def _tail(path: Path, limit: int = 2000) -> str:
+def tail(path: Path, limit: int = 2000) -> str:
     try:
         with path.open("rb") as fh:
             fh.seek(0, os.SEEK_END)

@@ -1,10 +1,12 @@
 """Recording what candidate code does while it runs: forbidden ops (at the torch-function and aten levels),
 the largest tensors it creates, arguments it modifies in place, and (HalfOps) the precision-sensitive ops it
-runs in half precision, with the line of its code that ran each."""
+runs in half precision, with the line of its code that ran each, and (FirstNonfinite) the first op that made
+a NaN or an infinity."""
 
 from __future__ import annotations
 
 import contextlib
+import math
 import traceback
 from dataclasses import dataclass, field
 from typing import Any
@@ -125,6 +127,45 @@ class HalfOps(TorchDispatchMode):
         return out
 
 
+FILLS = ("fill", "full", "masked_fill", "where", "scalar_tensor", "lift_fresh", "copy", "_to_copy", "clone",
+         "empty", "new_full", "index_put", "scatter")  # ops that place an infinity given to them (a mask's -inf)
+
+
+UNINITIALISED = ("empty", "empty_like", "empty_strided", "new_empty", "new_empty_strided")  # garbage, not NaN
+GROWING = ("exp", "exp2", "expm1", "pow", "cosh", "sinh", "square")  # +inf from -inf inputs is an overflow
+
+
+class FirstNonfinite(TorchDispatchMode):
+    """Finds the first aten op whose output has a NaN or an infinity that its inputs do not explain: an
+    infinity from finite inputs, or +inf from a growing function (exp of a row with a masked -inf), is an
+    overflow; a NaN from inputs without one comes from inf - inf or 0 * inf."""
+
+    @classmethod
+    def _should_skip_dynamo(cls) -> bool:  # see _DispatchSpy: keep dynamo out of the import
+        return False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: str | None = None
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        name = str(func.overloadpacket.__name__) if hasattr(func, "overloadpacket") else str(func)
+        if self.found is None and name.rstrip("_") not in UNINITIALISED:
+            ins = [t for t in flatten_tensors(list(args) + list((kwargs or {}).values())) if t.is_floating_point()]
+            outs = [t for t in flatten_tensors(out) if t.is_floating_point()]
+            in_nan = any(bool(torch.isnan(t).any()) for t in ins)
+            in_inf = [any(bool((t == sign * math.inf).any()) for t in ins) for sign in (1, -1)]
+            out_inf = [any(bool((t == sign * math.inf).any()) for t in outs) for sign in (1, -1)]
+            if not in_nan and any(bool(torch.isnan(t).any()) for t in outs):
+                self.found = f"aten.{name} produced NaN" + (" from infinite inputs (inf - inf or 0 * inf)"
+                                                             if any(in_inf) else " from finite inputs")
+            elif not name.rstrip("_").endswith(FILLS) and ((any(out_inf) and not any(in_inf)) or (
+                    name.rstrip("_") in GROWING and out_inf[0] and not in_inf[0])):
+                self.found = f"aten.{name} overflowed to {'inf' if out_inf[0] else '-inf'}"
+        return out
+
+
 def flatten_tensors(value: Any) -> list[torch.Tensor]:
     if isinstance(value, torch.Tensor):
         return [value]
@@ -167,9 +208,9 @@ class Spy:
             with _FunctionSpy(self.record, self.groups), dispatch:
                 out = fn(**given)
         except SystemExit as exc:
-            raise CandidateError(exc, f"the candidate called sys.exit({exc.code!r})\n") from None
+            raise CandidateError.of(exc, f"the candidate called sys.exit({exc.code!r})\n") from None
         except Exception as exc:
-            raise CandidateError(exc, trim_trace(exc, self.files)) from None
+            raise CandidateError.of(exc, trim_trace(exc, self.files)) from None
         for name, value in kwargs.items():
             if not _same(given[name], value):
                 self.record.mutations.append(f"argument `{name}` was modified in place ({where})")

@@ -14,38 +14,34 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .candidate import Ask, Candidate, local
 from .checks import ALWAYS_RUN, CHECK_NAMES
 from .checks.base import Context, Outputs
 from .checks.registry import CHECKS
-from .invoke import BadOutput, CandidateError, Impl, WeightError, trim_trace
-from .loader import InvalidCandidate, entry_point, load_source
+from .invoke import BadOutput, CandidateError, WeightError, trim_trace
+from .loader import InvalidCandidate
 from .outcome import CheckResult, Status, Verdict
 from .plan import Plan
-from .spy import Spy
 from .tolerance import distance
 
 Emit = Callable[[dict[str, Any]], None]
 
 
-def load_candidate(plan: Plan, path: Path) -> tuple[Any, CheckResult, str | None]:
-    """(the entry point or None, the signature check's result, the candidate's traceback if any)."""
-    signature = plan.question.coding.signature
-
-    def invalid(message: str, exc: BaseException | None = None) -> tuple[None, CheckResult, str | None]:
-        return None, CheckResult("signature", False, message), trim_trace(exc, {str(path)}) if exc else None
-
+def load_candidate(plan: Plan, path: Path, ask: Ask, groups: list[str],
+                   aten: bool) -> tuple[Candidate | None, CheckResult, str | None]:
+    """(the candidate or None, the signature check's result, the candidate's traceback if any): the file
+    imported in the session `ask` reaches, its calls recorded by a spy over `groups` (aten level if `aten`)."""
+    coding = plan.question.coding
     try:
-        module = load_source(path.read_text(encoding="utf-8"), str(path))
-        obj = entry_point(module, plan.question)
-    except SyntaxError as exc:
-        return invalid(f"syntax error: {exc.msg} (line {exc.lineno})", exc)
+        source = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        message = f"importing the file raised {type(exc).__name__}: {exc}"
+        return None, CheckResult("signature", False, message), trim_trace(exc, {str(path)})
+    try:
+        candidate = Candidate.load(ask, source, str(path), coding.entry_point, coding.signature, groups, aten)
     except InvalidCandidate as exc:
-        return invalid(str(exc))
-    except SystemExit as exc:
-        return invalid(f"the file called sys.exit({exc.code!r}) while being imported")
-    except Exception as exc:
-        return invalid(f"importing the file raised {type(exc).__name__}: {exc}", exc)
-    return obj, CheckResult("signature", True, f"`{signature}` found"), None
+        return None, CheckResult("signature", False, str(exc)), exc.trace
+    return candidate, CheckResult("signature", True, f"`{coding.signature}` found"), None
 
 
 def run_checks(ctx: Context, outputs: Outputs, record: Callable[[CheckResult], None]) -> tuple[Status, str | None]:
@@ -82,8 +78,9 @@ def run_checks(ctx: Context, outputs: Outputs, record: Callable[[CheckResult], N
     return status, trace
 
 
-def grade_file(plan: Plan, path: Path, emit: Emit) -> Verdict:
-    """Grade one file against the plan, emitting each check result as it is known."""
+def grade_file(plan: Plan, path: Path, emit: Emit, ask: Ask | None = None) -> Verdict:
+    """Grade one file against the plan, emitting each check result as it is known; the candidate runs in
+    the session `ask` reaches (grader.remote: its own process), by default in this process."""
     q = plan.question
     verdict = Verdict(file=str(path), question=q.id)
 
@@ -91,12 +88,12 @@ def grade_file(plan: Plan, path: Path, emit: Emit) -> Verdict:
         verdict.checks.append(result)
         emit({"type": "check", "file": str(path), **result.as_dict()})
 
-    obj, signature, verdict.error = load_candidate(plan, path)
+    aten = bool(q.coding.forbidden) or "memory" in q.coding.check_params
+    candidate, signature, verdict.error = load_candidate(plan, path, ask or local(), q.coding.forbidden, aten)
     record(signature)
-    if obj is None:
+    if candidate is None:
         return verdict
-    spy = Spy(q.coding.forbidden, {str(path)}, aten=bool(q.coding.forbidden) or "memory" in q.coding.check_params)
-    ctx = Context(plan, Impl(obj, spy.call), spy)
+    ctx = Context(plan, candidate)
     outputs = Outputs(ctx)
     verdict.status, verdict.error = run_checks(ctx, outputs, record)
     if verdict.status in ("failed", "error"):

@@ -149,16 +149,18 @@ def test_speed_reports_out_of_memory_as_a_failure(monkeypatch):
 
     import torch
 
+    from grader import harness
+    from grader.candidate import Candidate
     from grader.checks import cost
 
     def out_of_memory(fn):
         raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 4.00 GiB. GPU 0 has 1 GiB free")
 
-    monkeypatch.setattr(cost, "_time_cuda", out_of_memory)
+    monkeypatch.setattr(harness, "time_cuda", out_of_memory)
     monkeypatch.setattr(cost, "cast", lambda args, dtype, device: args)  # keep the inputs on the CPU
     monkeypatch.setattr(torch.cuda, "empty_cache", lambda: None)
     ctx = SimpleNamespace(device="cuda", dtype=torch.float32, seed=0, question=SimpleNamespace(coding=SimpleNamespace(
-        dims={})), candidate=SimpleNamespace(obj=lambda **a: None), spy=SimpleNamespace(files=set()))
+        dims={})), candidate=Candidate.local(lambda **a: None, set(), []))
     result = cost.speed(ctx, {"dims": {"B": 1, "L": 8}, "args": {"q": {"randn": ["B", "L"]}}}, None)
     assert result.passed is False and result.details == {"oom": True}
     assert result.message.startswith("q[1, 8]: ran out of GPU memory (CUDA out of memory)")

@@ -11,11 +11,11 @@ import torch
 from rich.console import Console
 
 from grader.contract import MAX_CASES, Contract, contract_dtypes, pick_cases
+from grader.grading import grade
 from grader.outcome import Verdict
 from grader.plan import Plan, build_plan, load_question
 from grader.report import render
 from grader.spy import HalfOps
-from grader.worker import grade
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSES = {"dtype_float64", "dtype_bfloat16"}
@@ -179,17 +179,16 @@ def test_half_ops_ignore_code_outside_the_candidates_files() -> None:
     ("torch.ones(int(torch.tensor(T, device=device).item()), T, dtype=torch.bool).tril().to(device)", False),
 ])
 def test_a_device_argument_is_probed_on_meta(tmp_path: Path, body: str, failed: bool) -> None:
+    from grader.candidate import Candidate
     from grader.checks.base import Context, Outputs
     from grader.checks.numerics import dtype_device
-    from grader.invoke import Impl
     from grader.loader import load_source
-    from grader.spy import Spy
 
     q = _question("chunked-streaming-mask")
     plan = build_plan(q, ROOT / "solutions" / q.id, "float32", "cpu", 0)
     src = f"import torch\n\ndef chunk_causal_mask(T, chunk_size, left_chunks=-1, device=None):\n    return {body}\n"
-    spy = Spy([], {str(tmp_path / "c.py")}, aten=False)
-    ctx = Context(plan, Impl(load_source(src, str(tmp_path / "c.py")).chunk_causal_mask, spy.call), spy)
+    fn = load_source(src, str(tmp_path / "c.py")).chunk_causal_mask
+    ctx = Context(plan, Candidate.local(fn, {str(tmp_path / "c.py")}, [], aten=False))
     result = dtype_device(ctx, {"device_arg": "device"}, Outputs(ctx))
     assert (result.passed is False) == failed, result.message
     if failed:

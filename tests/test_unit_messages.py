@@ -110,7 +110,7 @@ def test_a_wrong_shape_inside_a_property_check_is_the_candidates(tmp_path: Path)
 def test_an_uninitialised_buffer_is_not_named_as_the_op_that_made_nan() -> None:
     import torch
 
-    from grader.checks.numerics import FirstNonfinite
+    from grader.spy import FirstNonfinite
 
     nan = torch.full((64, 64), float("nan"))
     del nan  # its memory is what the next empty() of that size usually gets back: NaN garbage

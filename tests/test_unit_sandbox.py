@@ -167,11 +167,11 @@ def test_run_worker_reports_a_worker_that_cannot_grade(tmp_path: Path, fake_work
 def test_tail_keeps_the_end_of_long_output(tmp_path: Path) -> None:
     log = tmp_path / "out.log"
     log.write_bytes(b"x" * 10 + "é".encode() * 1500)
-    assert sandbox._tail(log, limit=3010) == "x" * 10 + "é" * 1500
-    assert sandbox._tail(log, limit=3009) == "…" + "x" * 9 + "é" * 1500
-    assert sandbox._tail(log) == "…" + "é" * 1000  # the last 2000 bytes by default
-    assert sandbox._tail(log, limit=2001) == "…" + "\ufffd" + "é" * 1000  # cut inside a character
-    assert sandbox._tail(tmp_path / "missing.log") == ""
+    assert sandbox.tail(log, limit=3010) == "x" * 10 + "é" * 1500
+    assert sandbox.tail(log, limit=3009) == "…" + "x" * 9 + "é" * 1500
+    assert sandbox.tail(log) == "…" + "é" * 1000  # the last 2000 bytes by default
+    assert sandbox.tail(log, limit=2001) == "…" + "\ufffd" + "é" * 1000  # cut inside a character
+    assert sandbox.tail(tmp_path / "missing.log") == ""
 
 
 def test_a_signal_death_is_named(tmp_path: Path) -> None:

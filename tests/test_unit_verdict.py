@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 import torch
 
+from grader.candidate import Candidate
 from grader.checks import CHECK_NAMES
 from grader.checks.base import Context, Outputs
 from grader.checks.registry import CHECKS
-from grader.invoke import CandidateError, Impl
+from grader.invoke import CandidateError
 from grader.plan import Plan, build_plan, load_question
-from grader.spy import Spy
 from grader.verdict import grade_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,9 +105,9 @@ def test_checks_do_not_depend_on_their_order(plan: Plan, tmp_path: Path) -> None
     from grader.loader import entry_point, load_source
 
     def results(order):
-        obj = entry_point(load_source(REFERENCE, str(path)), plan.question)
-        spy = Spy(plan.question.coding.forbidden, {str(path)})
-        ctx = Context(plan, Impl(obj, spy.call), spy)
+        obj = entry_point(load_source(REFERENCE, str(path)), plan.question.coding.entry_point,
+                          plan.question.coding.signature)
+        ctx = Context(plan, Candidate.local(obj, {str(path)}, plan.question.coding.forbidden))
         outputs = Outputs(ctx)
         params = plan.question.coding.check_params
         return {n: CHECKS[n](ctx, params.get(n, {}), outputs).passed for n in order}
@@ -126,8 +126,7 @@ def test_outputs_run_each_case_once_and_replay_failures(plan: Plan) -> None:
             raise RuntimeError("second call")
         return q
 
-    spy = Spy([], set(), aten=False)
-    outputs = Outputs(Context(plan, Impl(fn, spy.call), spy))
+    outputs = Outputs(Context(plan, Candidate.local(fn, set(), [], aten=False)))
     first = outputs.of(plan.cases[0])
     assert outputs.of(plan.cases[0]) is first and len(calls) == 1
     for _ in range(2):

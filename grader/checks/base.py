@@ -13,11 +13,12 @@ from typing import Any
 
 import torch
 
+from ..candidate import Candidate
 from ..invoke import BadOutput, CandidateError, Impl, Raised
 from ..outcome import CheckResult
 from ..plan import Plan, Prepared
 from ..schema import CodingQuestion
-from ..spy import Spy
+from ..spy import HalfOp
 from . import CHECK_NAMES
 
 Params = dict[str, Any]
@@ -25,11 +26,10 @@ Params = dict[str, Any]
 
 @dataclass
 class Context:
-    """Everything a check needs: the prepared plan, the candidate and the spy recording its calls."""
+    """Everything a check needs: the prepared plan and the candidate (whose spy records its calls)."""
 
     plan: Plan
-    candidate: Impl
-    spy: Spy
+    candidate: Candidate
     outputs: Outputs | None = None  # the shared plain outputs, set by Outputs itself
 
     @property
@@ -80,8 +80,16 @@ class Context:
 
     def run(self, prep: Prepared, args: Any, dtype: torch.dtype | None = None) -> list[Any]:
         """The candidate's leaves on `args`; a CandidateError it raises names this call (`call_site`)."""
+        return self._named(prep, args, lambda: self.candidate.run(prep.script, args, dtype or self.dtype,
+                                                                   self.device))
+
+    def half_ops(self, prep: Prepared, args: Any, dtype: torch.dtype, ops: list[str]) -> list[HalfOp]:
+        """The ops among `ops` the candidate computed in half precision on `args` (grader.spy.HalfOps)."""
+        return self._named(prep, args, lambda: self.candidate.half_ops(prep.script, args, dtype, self.device, ops))
+
+    def _named(self, prep: Prepared, args: Any, fn: Any) -> Any:
         try:
-            return self.candidate.run(prep, args, dtype or self.dtype, self.device)
+            return fn()
         except CandidateError as err:
             err.where = err.where or call_site(prep, args, self.seed)
             raise
@@ -145,7 +153,7 @@ class Outputs:
         if prep.case.raises:
             if got is None or isinstance(got, BadOutput):
                 return None
-            return [Raised(type(got.exc).__name__ if isinstance(got, CandidateError) else "nothing")]
+            return [Raised(got.name if isinstance(got, CandidateError) else "nothing")]
         return got if isinstance(got, list) else None
 
 

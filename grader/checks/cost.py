@@ -6,8 +6,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from ..harness import time_cuda
 from ..inputs import cast, make_args, resolve
-from ..invoke import CandidateError, trim_trace
 from ..outcome import CheckResult
 from ..schema import Case
 from .base import Context, Outputs, Params, check, fail, ok, skip, where
@@ -18,7 +18,7 @@ def forbidden_ops(ctx: Context, params: Params, outputs: Outputs) -> CheckResult
     groups = ctx.question.coding.forbidden
     if not groups:
         return skip("forbidden_ops", "this question forbids nothing")
-    used = ctx.spy.record.forbidden
+    used = ctx.candidate.record().forbidden
     if used:
         return fail("forbidden_ops", f"uses {', '.join(used)}, which this question forbids: implement it yourself")
     return ok("forbidden_ops", f"none of the forbidden operations ({', '.join(groups)}) was used")
@@ -31,9 +31,9 @@ def memory(ctx: Context, params: Params, outputs: Outputs) -> CheckResult:
     for prep in preps:
         dims = {**ctx.question.coding.dims, **prep.case.dims}
         limit = resolve(params.get("limit", "Lq * Lk"), dims) * resolve(params.get("per", "B * H"), dims)
-        ctx.spy.record.largest.clear()
+        ctx.candidate.clear_largest()
         ctx.run(prep, prep.inputs)
-        for numel, op, shape in ctx.spy.record.largest:
+        for numel, op, shape in ctx.candidate.record().largest:
             if numel >= limit:
                 return fail("memory", f"{where(prep, ctx.seed)}: {op} created a tensor of shape {list(shape)} "
                             f"({numel} elements, the limit is below {limit}: as large as the whole score matrix). "
@@ -53,27 +53,6 @@ def _against(name: str):
     return kernels[name]
 
 
-def _time_cuda(fn, repeat: int = 10, warmup: int = 3) -> tuple[float, int]:
-    """(median milliseconds over `repeat` runs timed with CUDA events, peak extra bytes allocated)."""
-    for _ in range(warmup):
-        fn()
-    torch.cuda.synchronize()
-    base = torch.cuda.memory_allocated()
-    torch.cuda.reset_peak_memory_stats()
-    fn()
-    torch.cuda.synchronize()
-    peak = torch.cuda.max_memory_allocated() - base
-    times = []
-    for _ in range(repeat):
-        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        start.record()
-        fn()
-        end.record()
-        torch.cuda.synchronize()
-        times.append(start.elapsed_time(end))
-    return sorted(times)[len(times) // 2], peak
-
-
 @check("speed")
 def speed(ctx: Context, params: Params, outputs: Outputs) -> CheckResult:
     """CUDA only: the candidate's time and peak memory against PyTorch's kernel on the same inputs."""
@@ -83,19 +62,14 @@ def speed(ctx: Context, params: Params, outputs: Outputs) -> CheckResult:
     dims = {**ctx.question.coding.dims, **params.get("dims", {})}
     specs = Case.model_validate({"id": "speed", "args": params["args"]}).args
     args = cast(make_args(specs, dims, ctx.seed), ctx.dtype, ctx.device)
-    fn = ctx.candidate.obj
     shapes = ", ".join(f"{k}{list(v.shape)}" for k, v in args.items() if isinstance(v, torch.Tensor))
-    try:
-        mine, mine_peak = _time_cuda(lambda: fn(**args))
-    except torch.cuda.OutOfMemoryError as exc:  # a result at this size, not a crash: say what it means
-        torch.cuda.empty_cache()
-        first = str(exc).split(". ")[0]
-        return fail("speed", f"{shapes}: ran out of GPU memory ({first}). Look for the largest intermediate "
+    timed = ctx.candidate.timing(args)
+    if "oom" in timed:  # a result at this size, not a crash: say what it means
+        return fail("speed", f"{shapes}: ran out of GPU memory ({timed['oom']}). Look for the largest intermediate "
                     "tensor (a whole [Lq, Lk] score matrix grows with the square of the sequence length), "
                     "or for other processes holding the GPU's memory", oom=True)
-    except Exception as exc:
-        raise CandidateError(exc, trim_trace(exc, ctx.spy.files)) from None
-    theirs, their_peak = _time_cuda(lambda: _against(params.get("against", "sdpa"))(args))
+    mine, mine_peak = timed["ms"], timed["peak"]
+    theirs, their_peak = time_cuda(lambda: _against(params.get("against", "sdpa"))(args))
     ratio = mine / theirs
     limit = params.get("max_ratio")
     details = {"ms": mine, "torch_ms": theirs, "ratio": ratio, "peak_bytes": mine_peak,

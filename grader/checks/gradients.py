@@ -3,47 +3,21 @@ match the reference's."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import torch
 
-from ..inputs import DTYPES, cast
-from ..invoke import CandidateError, Impl, flatten, load_weights
+from ..harness import gradients as reference_gradients
+from ..inputs import DTYPES
+from ..invoke import CandidateError
 from ..outcome import CheckResult
 from ..plan import Prepared, round_trip
 from ..tolerance import max_abs
 from .base import Context, Outputs, Params, call_site, check, fail, ok, skip, where
-from .perturb import noise_like
 
 
-def _grad_inputs(ctx: Context, prep: Prepared, wrt: list[str], dtype: torch.dtype) -> dict[str, Any]:
+def _reference(ctx: Context, prep: Prepared, wrt: list[str],
+               dtype: torch.dtype = torch.float64) -> tuple[list[torch.Tensor], list[str]]:
     args = round_trip(prep.master, dtype, ctx.device)[0]
-    for n in wrt:
-        args[n] = args[n].detach().clone().requires_grad_(True)
-    return args
-
-
-def _grads(impl: Impl, ctx: Context, prep: Prepared, wrt: list[str],
-           dtype: torch.dtype = torch.float64) -> tuple[list[torch.Tensor], list[str]]:
-    """Gradients of a fixed random projection of every float output w.r.t. `wrt` (and module weights)."""
-    args = _grad_inputs(ctx, prep, wrt, dtype)
-    params_out: list[torch.nn.Parameter] = []
-    names = list(wrt)
-    if prep.case.init is not None:  # a module: also its parameters' gradients, by name
-        instance = impl.call(impl.obj, cast(prep.init, dtype, ctx.device), "gradients")
-        load_weights(instance, prep.weights, dtype, ctx.device)
-        for n, p in sorted(instance.named_parameters()):
-            names.append(n)
-            params_out.append(p)
-        leaves = [impl.call(instance, args, f"case {prep.case.id}, gradients")]
-    else:
-        leaves = [impl.call(impl.obj, args, f"case {prep.case.id}, gradients")]
-    outs = [t for t in flatten(leaves) if isinstance(t, torch.Tensor) and t.is_floating_point()]
-    gen = torch.Generator().manual_seed(prep.seed + 4)
-    total = sum((o.nan_to_num(posinf=0.0, neginf=0.0) * noise_like(o.double(), gen, 1.0)).sum() for o in outs)
-    inputs = [args[n] for n in wrt] + params_out
-    grads = torch.autograd.grad(total, inputs, allow_unused=True)
-    return [g if g is not None else torch.zeros_like(x) for g, x in zip(grads, inputs)], names
+    return reference_gradients(ctx.reference, prep.script, args, wrt, dtype, ctx.device, prep.seed)
 
 
 @check("gradients")
@@ -56,14 +30,15 @@ def gradients(ctx: Context, params: Params, outputs: Outputs) -> CheckResult:
     preps = ctx.arg_cases(params, needs=wrt)[:1] if not params.get("cases") else ctx.arg_cases(params, needs=wrt)
     allowed = params.get("precision")
     for prep in preps:
-        want, names = _grads(ctx.reference, ctx, prep, wrt)
+        want, names = _reference(ctx, prep, wrt)
         slack = [0.0] * len(want)
         if allowed:
-            low, _ = _grads(ctx.reference, ctx, prep, wrt, DTYPES[allowed])
+            low, _ = _reference(ctx, prep, wrt, DTYPES[allowed])
             # other float32 formulas for the same quantity round differently by a few ulps: 8x, not 3x
             slack = [8 * max_abs(lo.double(), w) for lo, w in zip(low, want)]
         try:
-            got, _ = _grads(ctx.candidate, ctx, prep, wrt)
+            args = round_trip(prep.master, torch.float64, ctx.device)[0]
+            got, _ = ctx.candidate.gradients(prep.script, args, wrt, torch.float64, ctx.device, prep.seed)
         except CandidateError as err:
             err.where = err.where or call_site(prep, prep.golden_inputs, ctx.seed)
             raise

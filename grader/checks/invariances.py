@@ -154,7 +154,7 @@ def _shaped_as_reference(ctx: Context, prep: Prepared, kwargs: dict[str, Any], l
     """`leaves`, unless their structure or shapes differ from the reference's on the same arguments: then the
     candidate's BadOutput, before trusted property code trips over them (which would read as a grader bug)."""
     try:
-        theirs = ctx.reference.run(prep, kwargs, ctx.semantic_dtype, ctx.device)
+        theirs = ctx.reference.run(prep.script, kwargs, ctx.semantic_dtype, ctx.device)
     except Exception:  # arguments the reference rejects (a property testing an error): nothing to compare
         return leaves
     shape = [tuple(x.shape) if isinstance(x, torch.Tensor) else None for x in leaves]
@@ -165,21 +165,25 @@ def _shaped_as_reference(ctx: Context, prep: Prepared, kwargs: dict[str, Any], l
 
 
 class _Driven:
-    """A candidate object driven by trusted property code: every method call and attribute read goes
-    through the candidate's call wrapper (forbidden-op and mutation recording, error attribution)."""
+    """A candidate object driven by trusted property code, by its handle: every method call and attribute read
+    is the candidate's call (forbidden-op and mutation recording, error attribution); what it returns is plain
+    data, or another driven object."""
 
-    def __init__(self, ctx: Context, obj: Any, where_: str):
-        self._ctx, self._obj, self._where = ctx, obj, where_
+    def __init__(self, ctx: Context, handle: int, where_: str):
+        self._ctx, self._handle, self._where = ctx, handle, where_
 
     @staticmethod
     def factory(ctx: Context, where_: str) -> Callable[..., _Driven]:
         def new(**init: Any) -> _Driven:
-            return _Driven(ctx, ctx.candidate.call(ctx.candidate.obj, init, f"{where_}, constructor"), where_)
+            return _Driven(ctx, ctx.candidate.construct(init, where_), where_)
         return new
 
     def __getattr__(self, name: str) -> Any:
         where_ = f"{self._where}, `{name}`"
-        value = self._ctx.candidate.call(lambda: getattr(self._obj, name), {}, where_)
-        if callable(value):
-            return lambda **kwargs: self._ctx.candidate.call(value, kwargs, where_)
-        return value
+        kind, value = self._ctx.candidate.attribute(self._handle, name, where_)
+        if kind == "method":
+            return lambda **kwargs: self._wrap(*self._ctx.candidate.invoke(value, kwargs, where_), where_)
+        return self._wrap(kind, value, where_)
+
+    def _wrap(self, kind: str, value: Any, where_: str) -> Any:
+        return _Driven(self._ctx, value, where_) if kind == "object" else value

@@ -3,15 +3,11 @@ stay finite and correct when the logits are large."""
 
 from __future__ import annotations
 
-import math
-
 import torch
-from torch.utils._python_dispatch import TorchDispatchMode
 
 from ..invoke import CandidateError
 from ..outcome import CheckResult
 from ..plan import Prepared
-from ..spy import flatten_tensors
 from .base import Context, Outputs, Params, check, fail, ok, skip, where
 from .structure import compare_leaves
 
@@ -89,58 +85,14 @@ def _empty_row_note(prep: Prepared, bad: torch.Tensor, expected: torch.Tensor) -
     return ""
 
 
-FILLS = ("fill", "full", "masked_fill", "where", "scalar_tensor", "lift_fresh", "copy", "_to_copy", "clone",
-         "empty", "new_full", "index_put", "scatter")  # ops that place an infinity given to them (a mask's -inf)
-
-
-UNINITIALISED = ("empty", "empty_like", "empty_strided", "new_empty", "new_empty_strided")  # garbage, not NaN
-GROWING = ("exp", "exp2", "expm1", "pow", "cosh", "sinh", "square")  # +inf from -inf inputs is an overflow
-
-
-class FirstNonfinite(TorchDispatchMode):
-    """Finds the first aten op whose output has a NaN or an infinity that its inputs do not explain: an
-    infinity from finite inputs, or +inf from a growing function (exp of a row with a masked -inf), is an
-    overflow; a NaN from inputs without one comes from inf - inf or 0 * inf."""
-
-    @classmethod
-    def _should_skip_dynamo(cls) -> bool:  # as grader.spy's dispatch mode: keep dynamo out of the import
-        return False
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.found: str | None = None
-
-    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        out = func(*args, **(kwargs or {}))
-        name = str(func.overloadpacket.__name__) if hasattr(func, "overloadpacket") else str(func)
-        if self.found is None and name.rstrip("_") not in UNINITIALISED:
-            ins = [t for t in flatten_tensors(list(args) + list((kwargs or {}).values())) if t.is_floating_point()]
-            outs = [t for t in flatten_tensors(out) if t.is_floating_point()]
-            in_nan = any(bool(torch.isnan(t).any()) for t in ins)
-            in_inf = [any(bool((t == sign * math.inf).any()) for t in ins) for sign in (1, -1)]
-            out_inf = [any(bool((t == sign * math.inf).any()) for t in outs) for sign in (1, -1)]
-            if not in_nan and any(bool(torch.isnan(t).any()) for t in outs):
-                self.found = f"aten.{name} produced NaN" + (" from infinite inputs (inf - inf or 0 * inf)"
-                                                             if any(in_inf) else " from finite inputs")
-            elif not name.rstrip("_").endswith(FILLS) and ((any(out_inf) and not any(in_inf)) or (
-                    name.rstrip("_") in GROWING and out_inf[0] and not in_inf[0])):
-                self.found = f"aten.{name} overflowed to {'inf' if out_inf[0] else '-inf'}"
-        return out
-
-
 def _overflow(ctx: Context, prep: Prepared) -> str:
     """What overflowed in the candidate on `prep`: the first op that made a NaN or inf, and what to do."""
-    mode = FirstNonfinite()
-    try:
-        with mode:
-            ctx.run(prep, prep.inputs)
-    except Exception:  # a run under the mode that fails tells nothing more
-        return ""
-    if mode.found is None:
+    found = ctx.candidate.first_nonfinite(prep.script, prep.inputs, ctx.dtype, ctx.device)  # spy.FirstNonfinite
+    if found is None:
         return ""
     hint = " (exp overflows past about 88 in float32: subtract each row's max first)" \
-        if mode.found.startswith("aten.exp overflowed") else ""
-    return f": {mode.found}{hint}"
+        if found.startswith("aten.exp overflowed") else ""
+    return f": {found}{hint}"
 
 
 @check("stable_large_logits")

@@ -8,6 +8,7 @@ from typing import Any
 
 import torch
 
+from ..inputs import noise_like
 from ..invoke import BadOutput, describe
 from ..plan import Prepared, round_trip
 from ..tolerance import finite_absmax
@@ -39,10 +40,6 @@ def change(out: torch.Tensor, base: torch.Tensor) -> torch.Tensor:
     diff = (out - base).abs()
     unmoved = (torch.isnan(out) & torch.isnan(base)) | (torch.isinf(out) & (out == base))
     return torch.nan_to_num(torch.where(unmoved, torch.zeros_like(diff), diff), nan=math.inf)
-
-
-def noise_like(t: torch.Tensor, gen: torch.Generator, scale: float) -> torch.Tensor:
-    return (torch.randn(t.shape, generator=gen, dtype=torch.float64) * scale).to(t.device, t.dtype)
 
 
 def perturb(args: dict[str, Any], axes: dict[str, int], positions: torch.Tensor, gen: torch.Generator,

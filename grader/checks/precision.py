@@ -13,7 +13,6 @@ from pathlib import Path
 from ..inputs import DTYPES
 from ..outcome import CheckResult
 from ..plan import round_trip
-from ..spy import HalfOps
 from .base import Context, Outputs, Params, check, fail, ok, skip, where
 
 
@@ -33,12 +32,10 @@ def precision(ctx: Context, params: Params, outputs: Outputs) -> CheckResult:
     preps = [p for p in ctx.cases if not chosen or p.case.id in chosen][: None if chosen else 1]
     for prep in preps:
         inputs, _ = round_trip(prep.master, DTYPES[name], ctx.device)
-        recorder = HalfOps(params["ops"], ctx.spy.files)
-        with recorder:
-            ctx.run(prep, inputs, DTYPES[name])
-        if recorder.found:
-            hit = recorder.found[0]
-            more = f" (and {len(recorder.found) - 1} more)" if len(recorder.found) > 1 else ""
+        found = ctx.half_ops(prep, inputs, DTYPES[name], params["ops"])
+        if found:
+            hit = found[0]
+            more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
             return fail("precision", f"{where(prep, ctx.seed)} in {name}: {hit.op} computed in {hit.dtype} at "
                         f"{Path(hit.file).name}:{hit.line} `{hit.code}`{more}. The prompt asks for "
                         f"{', '.join(params['ops'])} in at least float32: upcast first (x.float()) and cast "

@@ -151,10 +151,8 @@ def raises(ctx: Context, params: Params, outputs: Outputs) -> CheckResult:
         try:
             got = outputs.of(prep)
         except CandidateError as err:
-            names = [c.__name__ for c in type(err.exc).__mro__]
-            if want not in names and first is None:
-                first = fail("raises", f"{where(prep, ctx.seed)}: expected {want}, got {type(err.exc).__name__}: "
-                             f"{err.exc}")
+            if want not in err.lineage and first is None:
+                first = fail("raises", f"{where(prep, ctx.seed)}: expected {want}, got {err.name}: {err.message}")
             continue
         if first is None:
             first = fail("raises", f"{where(prep, ctx.seed)}: expected {want} for these arguments, but it returned "
@@ -166,7 +164,7 @@ def raises(ctx: Context, params: Params, outputs: Outputs) -> CheckResult:
 
 @check("inputs_not_mutated")
 def inputs_not_mutated(ctx: Context, params: Params, outputs: Outputs) -> CheckResult:
-    m = ctx.spy.record.mutations
+    m = ctx.candidate.record().mutations
     if m:
         return fail("inputs_not_mutated", f"{m[0]}; callers keep using their tensors, so work on copies "
                     "(x = x * s, not x *= s or x.mul_(s))")

@@ -1,0 +1,43 @@
+"""Starting a candidate's process (grader.host) without importing torch here, so that the grading process can
+start one before its own imports: a private temporary folder holding a copy of the harness modules only, an
+environment that names no bank, the command wrapped by grader.jail. grader.remote talks to it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from . import jail
+
+PACKAGE = Path(__file__).resolve().parent
+# every module `python -m grader.host` imports, and nothing that knows the bank (plan, paths, bank, solutions)
+HOST_MODULES = ("__init__", "host", "harness", "wire", "invoke", "inputs", "loader", "spy", "vocab",
+                "schema_inputs", "schema_base")
+PASSED_ENV = ("PATH", "LANG", "LC_ALL", "CUDA_VISIBLE_DEVICES", "LD_LIBRARY_PATH")
+
+
+def host_env(workdir: Path, extra: dict[str, str]) -> dict[str, str]:
+    """The candidate's environment: a few of ours (PASSED_ENV), its folder as home and temp, and `extra` (the
+    question's cpu_env); no PYTHONPATH, no ATTNBANK_ROOT, nothing else of the grader's."""
+    env = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}
+    return {**env, "HOME": str(workdir), "TMPDIR": str(workdir), "PYTHONUNBUFFERED": "1",
+            "PYTHONDONTWRITEBYTECODE": "1", **extra}
+
+
+def start(extra_env: dict[str, str], tf32: bool) -> tuple[subprocess.Popen, Path]:
+    """(the started process, its private folder): `python -m grader.host` run from a copy of HOST_MODULES in
+    that folder, talking over its stdin and stdout, its stderr ours (the grader's log)."""
+    workdir = Path(tempfile.mkdtemp(prefix="attnbank-host-"))
+    package = workdir / "grader"
+    package.mkdir()
+    for name in HOST_MODULES:
+        shutil.copyfile(PACKAGE / f"{name}.py", package / f"{name}.py")
+    argv = jail.wrap([sys.executable, "-E", "-s", "-m", "grader.host", *(["--tf32"] if tf32 else [])], workdir)
+    proc = subprocess.Popen(argv, cwd=workdir, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            env=host_env(workdir, extra_env))
+    return proc, workdir
