@@ -76,6 +76,10 @@ def serve(job: dict[str, Any], emit: Emit, first: Host) -> None:
     log = Path(job["log"]) if job.get("log") else None
     for i, file in enumerate(job["files"]):
         host = hosts.take(more=i + 1 < len(job["files"]))
+        try:
+            host.wait_ready()
+        except HostLost as lost:  # graded below as crashed, before any candidate code ran
+            host.lost = lost
         emit({"type": "start", "file": file, "time": time.time(), "host": host.pid})
         emit({"type": "verdict", **grade_in(host, plan, contract, Path(file), emit, log).as_dict()})
     hosts.close()

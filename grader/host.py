@@ -73,6 +73,7 @@ def main() -> int:
     torch.set_num_threads(1)
     torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = "--tf32" in sys.argv[1:]
     session = Session()
+    send(replies, ["ready"])
     while True:
         try:
             request = decode(receive(requests))

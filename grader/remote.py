@@ -40,16 +40,34 @@ class Host:
     def __init__(self, started: tuple[subprocess.Popen, Path]):
         self.proc, self.workdir = started
         self.lost: HostLost | None = None
+        self.ready = False
 
     @property
     def pid(self) -> int:
         return self.proc.pid
 
+    def wait_ready(self) -> None:
+        """Wait until the process has imported torch and the harness (HostLost if it dies first), so that a
+        file's time limits count the candidate's work only."""
+        assert self.proc.stdout is not None
+        if self.lost is not None:
+            raise self.lost
+        if self.ready:
+            return
+        try:
+            hello = decode(receive(self.proc.stdout))
+        except (OSError, EOFError):
+            raise self._lose(None) from None
+        except ProtocolError as exc:
+            raise self._lose(f"the candidate's process broke the grader's protocol: {exc}") from None
+        if hello != ["ready"]:
+            raise self._lose("the candidate's process broke the grader's protocol: no greeting")
+        self.ready = True
+
     def ask(self, op: str, **kwargs: Any) -> Any:
         """The answer to `op`; the candidate's errors raised as CandidateError, BadOutput, WeightError,
         InvalidCandidate; HostLost if the process is gone or broke the protocol."""
-        if self.lost is not None:
-            raise self.lost
+        self.wait_ready()
         assert self.proc.stdin is not None and self.proc.stdout is not None
         try:
             send(self.proc.stdin, [op, kwargs])

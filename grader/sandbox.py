@@ -122,8 +122,9 @@ class _Events:
 
 
 def supervise(proc: subprocess.Popen, results: Path, timeout: float, on_event: OnEvent | None = None) -> Supervision:
-    """Follow the worker's events until it exits or passes a limit (then kill it): `timeout` per file once it
-    is ready, SETUP_TIMEOUT before."""
+    """Follow the worker's events until it exits or passes a limit (then kill it): `timeout` per file from its
+    start, SETUP_TIMEOUT of wall-clock time for preparing (the plan, before ready; a candidate's process, between
+    files)."""
     sup = Supervision()
     events = _Events(results)
     started, cpu_start = time.monotonic(), 0.0
@@ -133,13 +134,14 @@ def supervise(proc: subprocess.Popen, results: Path, timeout: float, on_event: O
             if on_event:
                 on_event(event)
             if event["type"] == "ready":
-                sup.ready = True
+                sup.ready, started = True, time.monotonic()
             elif event["type"] == "start":
                 sup.current, sup.host, started = event["file"], event.get("host"), time.monotonic()
                 cpu_start = _cpu(proc.pid, sup.host) or 0.0
             elif event["type"] == "verdict":
                 sup.verdicts[event["file"]] = Verdict.from_dict({k: v for k, v in event.items() if k != "type"})
                 sup.current = sup.host = None
+                started = time.monotonic()  # until the next start: preparing (the next candidate's process)
         if code is not None:
             sup.code = code
             if sup.current is not None:
@@ -149,13 +151,13 @@ def supervise(proc: subprocess.Popen, results: Path, timeout: float, on_event: O
             return sup
         cpu = _cpu(proc.pid, sup.host)
         wall = time.monotonic() - started
-        if sup.ready:
+        if sup.current is not None:  # a file's limits count from its start
             sup.limit = limit_hit(None if cpu is None else cpu - cpu_start, wall, timeout)
         else:
             sup.limit = "wall" if wall > SETUP_TIMEOUT else None
         if sup.limit:
             kill(proc)
-            sup.stop = "timeout" if sup.ready else "setup-timeout"
+            sup.stop = "timeout" if sup.current is not None else "setup-timeout"
             return sup
         time.sleep(POLL)
 

@@ -1,0 +1,169 @@
+"""Submissions that look for the answer where the grader keeps it: through `import grader`, the filesystem,
+`gc` or `sys.modules`. Each passes when the candidate runs inside the grading process (the control, which
+shows the cheat works), and fails in its own process (grader.host), where none of that exists; the grader
+survives them, and a candidate's process that breaks the protocol is a crash of that file only."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, check_named, grade_many
+
+from grader import jail
+from grader.candidate import Candidate
+from grader.launch import HOST_MODULES, start
+from grader.plan import build_plan, load_question
+from grader.remote import Host
+from grader.verdict import grade_file
+
+SIGNATURE = "def scaled_dot_product_attention(q, k, v, mask=None, scale=None):\n"
+WRONG = "    return torch.zeros(*q.shape[:-1], v.shape[-1], dtype=q.dtype, device=q.device)\n"
+
+# each finds the reference (and runs it) or the oracle's outputs, else returns zeros
+CHEATS = {
+    "grader_paths": """
+        import torch
+        def _reference():
+            try:
+                import grader.paths
+                path = grader.paths.root() / "solutions" / "sdpa" / "reference.py"
+            except ImportError:
+                import grader
+                path = Path(grader.__file__).resolve().parent.parent / "solutions" / "sdpa" / "reference.py"
+            namespace = {}
+            exec(path.read_text(), namespace)
+            return namespace["scaled_dot_product_attention"]
+        from pathlib import Path
+        """ + SIGNATURE + """\
+            try:
+                return _reference()(q, k, v, mask, scale)
+            except Exception:
+            """ + WRONG,
+    "gc_walk": """
+        import gc, torch
+        """ + SIGNATURE + """\
+            for obj in gc.get_objects():
+                inputs, golden = getattr(obj, "inputs", None), getattr(obj, "golden", None)
+                if isinstance(inputs, dict) and isinstance(golden, list) and golden and isinstance(
+                        inputs.get("q"), torch.Tensor) and inputs["q"].shape == q.shape and torch.equal(inputs["q"], q):
+                    return golden[0].to(q.dtype)
+        """ + WRONG,
+    "sys_modules": """
+        import gc, sys, torch
+        """ + SIGNATURE + """\
+            plan = sys.modules.get("grader.plan")
+            if plan is not None:
+                for obj in gc.get_objects():
+                    if isinstance(obj, plan.Prepared) and isinstance(obj.inputs, dict) and obj.golden and \\
+                            obj.inputs["q"].shape == q.shape and torch.equal(obj.inputs["q"], q):
+                        return obj.golden[0].to(q.dtype)
+        """ + WRONG,
+}
+
+PROBE = """
+import os, sys
+from pathlib import Path
+class Probe:
+    def __init__(self):
+        try:
+            import grader.paths  # noqa
+            self.paths = True
+        except ImportError:
+            self.paths = False
+        import grader
+        self.package = sorted(p.name for p in Path(grader.__file__).parent.iterdir())
+        self.modules = sorted(m for m in sys.modules if m == "grader" or m.startswith("grader."))
+        self.env = sorted(os.environ)
+        self.cwd = os.getcwd()
+        self.path = list(sys.path)
+"""
+
+
+def _cheat(tmp_path: Path, name: str) -> Path:
+    path = tmp_path / f"{name}.py"
+    path.write_text(textwrap.dedent(CHEATS[name]), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("name", list(CHEATS))
+def test_a_cheat_that_works_in_process_fails_in_its_own_process(bank, tmp_path: Path, name: str) -> None:
+    (question,) = (ROOT / "questions").glob("*/sdpa.yaml")
+    plan = build_plan(load_question(question), ROOT / "solutions" / "sdpa", "float32", "cpu", 0)
+    control = grade_file(plan, _cheat(tmp_path, name), lambda event: None)  # the candidate next to the plan
+    assert control.status == "passed", [c.message for c in control.checks if c.passed is False]
+
+    good = tmp_path / "good.py"
+    good.write_text((ROOT / "solutions" / "sdpa" / "reference.py").read_text(encoding="utf-8"), encoding="utf-8")
+    cheat, after = grade_many(bank, "sdpa", [_cheat(tmp_path, name), good])
+    assert cheat["status"] == "failed" and check_named(cheat, "values")["passed"] is False
+    assert after["status"] == "passed"  # the grader survived it
+
+
+def test_the_candidates_process_holds_nothing_of_the_bank(tmp_path: Path) -> None:
+    host = Host(start({}, False))
+    try:
+        probe = Candidate.load(host.ask, PROBE, str(tmp_path / "probe.py"), "Probe", "Probe()", [], False)
+        handle = probe.construct({}, "probe")
+        seen = {name: probe.attribute(handle, name, "probe")[1] for name in ("paths", "package", "modules", "env",
+                                                                             "cwd", "path")}
+    finally:
+        host.close()
+    assert seen["paths"] is False
+    assert seen["package"] == sorted(f"{m}.py" for m in HOST_MODULES)
+    assert not {"grader.plan", "grader.paths", "grader.bank", "grader.checks", "grader.contract"} & set(seen["modules"])
+    assert "ATTNBANK_ROOT" not in seen["env"] and "PYTHONPATH" not in seen["env"]
+    assert seen["cwd"] == str(host.workdir) and str(ROOT) not in seen["path"]
+    assert not host.workdir.exists()  # removed when closed
+
+
+BREAKS = {  # a candidate that writes to the protocol's own descriptor, found through /proc
+    "garbage": "os.write(fd, b'\\x01' * 64)",
+    "flood": "os.write(fd, (1 << 40).to_bytes(8, 'little'))",
+}
+
+
+@pytest.mark.parametrize("how", list(BREAKS))
+def test_a_candidate_that_breaks_the_protocol_crashes_only_its_file(bank, write, how: str) -> None:
+    broken = write(f"{how}.py", """
+        import os, stat
+        """ + SIGNATURE + """\
+            for name in os.listdir("/proc/self/fd"):
+                fd = int(name)
+                if fd > 2 and stat.S_ISFIFO(os.fstat(fd).st_mode) and os.get_blocking(fd) is not None:
+                    try:
+                        """ + BREAKS[how] + """
+                    except OSError:
+                        pass
+            return q
+        """)
+    good = write("good.py", (ROOT / "solutions" / "sdpa" / "reference.py").read_text(encoding="utf-8"))
+    verdict, after = grade_many(bank, "sdpa", [broken, good])
+    assert verdict["status"] == "crashed", verdict["checks"]
+    assert "broke the grader's protocol" in check_named(verdict, "run")["message"]
+    assert after["status"] == "passed"
+
+
+@pytest.mark.skipif(not jail.available(), reason="the bank stays readable by absolute path until grader.jail confines")
+def test_the_bank_is_out_of_reach_by_its_absolute_path(bank, write) -> None:
+    """What only the jail can stop: the reference opened by the checkout's absolute path, or found through the
+    grading process's command line (its job names the solutions folder)."""
+    reference = repr(str(ROOT / "solutions" / "sdpa" / "reference.py"))
+    cheat = write("absolute.py", """
+        import json, os, torch
+        def _paths():
+            yield REFERENCE
+            job = open(f"/proc/{os.getppid()}/cmdline", "rb").read().split(b"\\0")[-2].decode()
+            yield json.load(open(job))["solutions"] + "/reference.py"
+        """.replace("REFERENCE", reference) + SIGNATURE + """\
+            for path in _paths():
+                try:
+                    namespace = {}
+                    exec(open(path).read(), namespace)
+                    return namespace["scaled_dot_product_attention"](q, k, v, mask, scale)
+                except Exception:
+                    pass
+        """ + WRONG)
+    (verdict,) = grade_many(bank, "sdpa", [cheat])
+    assert verdict["status"] != "passed"
