@@ -63,7 +63,20 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
 
 
+def _forget_installed_grader() -> None:
+    """Drop the import hooks of an editable install (setuptools' `__editable__` finders), which would import
+    the rest of the grader package, bank locator included, from the checkout it was installed from."""
+    sys.meta_path[:] = [f for f in sys.meta_path if not _editable(f)]
+    sys.path_hooks[:] = [h for h in sys.path_hooks if not _editable(h)]
+    sys.path_importer_cache.clear()
+
+
+def _editable(hook: Any) -> bool:
+    return (getattr(hook, "__module__", "") or "").startswith("__editable__")
+
+
 def main() -> int:
+    _forget_installed_grader()
     requests = os.fdopen(os.dup(0), "rb", buffering=0)
     replies = os.fdopen(os.dup(1), "wb")
     nothing = os.open(os.devnull, os.O_RDONLY)

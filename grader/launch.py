@@ -25,19 +25,20 @@ def host_env(workdir: Path, extra: dict[str, str]) -> dict[str, str]:
     """The candidate's environment: a few of ours (PASSED_ENV), its folder as home and temp, and `extra` (the
     question's cpu_env); no PYTHONPATH, no ATTNBANK_ROOT, nothing else of the grader's."""
     env = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}
-    return {**env, "HOME": str(workdir), "TMPDIR": str(workdir), "PYTHONUNBUFFERED": "1",
-            "PYTHONDONTWRITEBYTECODE": "1", **extra}
+    return {**env, "HOME": str(workdir), "TMPDIR": str(workdir), **extra}
 
 
 def start(extra_env: dict[str, str], tf32: bool) -> tuple[subprocess.Popen, Path]:
     """(the started process, its private folder): `python -m grader.host` run from a copy of HOST_MODULES in
-    that folder, talking over its stdin and stdout, its stderr ours (the grader's log)."""
+    that folder (-E: no PYTHON* variables, -s: no user site, -B: no bytecode written, -u: unbuffered), talking
+    over its stdin and stdout, its stderr ours (the grader's log)."""
     workdir = Path(tempfile.mkdtemp(prefix="attnbank-host-"))
     package = workdir / "grader"
     package.mkdir()
     for name in HOST_MODULES:
         shutil.copyfile(PACKAGE / f"{name}.py", package / f"{name}.py")
-    argv = jail.wrap([sys.executable, "-E", "-s", "-m", "grader.host", *(["--tf32"] if tf32 else [])], workdir)
+    command = [sys.executable, "-E", "-s", "-B", "-u", "-m", "grader.host", *(["--tf32"] if tf32 else [])]
+    argv = jail.wrap(command, workdir)
     proc = subprocess.Popen(argv, cwd=workdir, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             env=host_env(workdir, extra_env))
     return proc, workdir

@@ -1,6 +1,6 @@
 """Submissions that look for the answer where the grader keeps it: through `import grader`, the filesystem,
-`gc` or `sys.modules`. Each passes when the candidate runs inside the grading process (the control, which
-shows the cheat works), and fails in its own process (grader.host), where none of that exists; the grader
+`gc` or `sys.modules`. Each matches the oracle when the candidate runs inside the grading process (the
+control, which shows the cheat works), and fails in its own process (grader.host), where none of that exists; the grader
 survives them, and a candidate's process that breaks the protocol is a crash of that file only."""
 
 from __future__ import annotations
@@ -45,7 +45,9 @@ CHEATS = {
         import gc, torch
         """ + SIGNATURE + """\
             for obj in gc.get_objects():
-                inputs, golden = getattr(obj, "inputs", None), getattr(obj, "golden", None)
+                if type(obj).__name__ != "Prepared":  # the grader's class for a case and its oracle
+                    continue
+                inputs, golden = obj.inputs, obj.golden
                 if isinstance(inputs, dict) and isinstance(golden, list) and golden and isinstance(
                         inputs.get("q"), torch.Tensor) and inputs["q"].shape == q.shape and torch.equal(inputs["q"], q):
                     return golden[0].to(q.dtype)
@@ -92,7 +94,8 @@ def test_a_cheat_that_works_in_process_fails_in_its_own_process(bank, tmp_path: 
     (question,) = (ROOT / "questions").glob("*/sdpa.yaml")
     plan = build_plan(load_question(question), ROOT / "solutions" / "sdpa", "float32", "cpu", 0)
     control = grade_file(plan, _cheat(tmp_path, name), lambda event: None)  # the candidate next to the plan
-    assert control.status == "passed", [c.message for c in control.checks if c.passed is False]
+    values = next(c for c in control.checks if c.name == "values")
+    assert values.passed is True, values.message  # it got the oracle's outputs (or the reference's)
 
     good = tmp_path / "good.py"
     good.write_text((ROOT / "solutions" / "sdpa" / "reference.py").read_text(encoding="utf-8"), encoding="utf-8")
