@@ -48,6 +48,17 @@ def test_a_spinning_candidate_is_stopped_at_the_cpu_limit(tmp_path: Path, monkey
     assert "within 0.5 s of CPU time" in sandbox.stopped_verdict(sup, job.results, 0.5, "").checks[-1].message
 
 
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="CPU time is read from /proc")
+def test_the_cpu_time_of_the_candidates_process_counts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker waits while the candidate's own process (grader.host) spins: its CPU time is the file's."""
+    monkeypatch.setattr(sandbox, "WALL_FACTOR", 40.0)
+    body = ("import subprocess\nchild = subprocess.Popen([sys.executable, '-c', 'while True: pass'])\n"
+            "emit({'type': 'start', 'file': 'cand.py', 'host': child.pid})\ntime.sleep(60)")
+    sup, elapsed, _ = _run(tmp_path, body, timeout=0.5)
+    assert sup.stop == "timeout" and sup.limit == "cpu" and sup.host is not None
+    assert elapsed < 40.0 * 0.5
+
+
 def test_a_sleeping_candidate_is_not_a_cpu_hog_but_meets_the_wall_cap(tmp_path: Path) -> None:
     sup, elapsed, job = _run(tmp_path, "time.sleep(60)", timeout=0.5)
     assert sup.stop == "timeout" and sup.limit == "wall"
