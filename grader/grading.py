@@ -62,13 +62,13 @@ def grade_in(host: Host, plan: Plan, contract: Contract, path: Path, emit: Emit,
         host.close()
 
 
-def serve(job: dict[str, Any], emit: Emit, first: Host) -> None:
-    """Grade every file of `job`, the first in the started host `first`."""
+def serve(job: dict[str, Any], emit: Emit, first: Host, folder: Path) -> None:
+    """Grade every file of `job`, the first in the started host `first`, the others' made in `folder`."""
     torch.set_num_threads(1)  # tiny tensors: threads cost more than they give, and graders run side by side
     torch.backends.cuda.matmul.allow_tf32 = bool(job.get("tf32"))
     torch.backends.cudnn.allow_tf32 = bool(job.get("tf32"))
     question = load_question(Path(job["question_file"]))
-    hosts = Hosts(first, job.get("host_env") or {}, bool(job.get("tf32")))
+    hosts = Hosts(first, job.get("host_env") or {}, bool(job.get("tf32")), folder)
     plan = build_plan(question, Path(job["solutions"]), job["dtype"], job["device"], int(job["seed"]))
     passes = contract_dtypes(question, job["dtype"]) if job.get("contract") else []
     contract = Contract(question, Path(job["solutions"]), passes, job["device"], int(job["seed"]))

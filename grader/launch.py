@@ -28,11 +28,12 @@ def host_env(workdir: Path, extra: dict[str, str]) -> dict[str, str]:
     return {**env, "HOME": str(workdir), "TMPDIR": str(workdir), **extra}
 
 
-def start(extra_env: dict[str, str], tf32: bool) -> tuple[subprocess.Popen, Path]:
+def start(extra_env: dict[str, str], tf32: bool, parent: Path | None = None) -> tuple[subprocess.Popen, Path]:
     """(the started process, its private folder): `python -m grader.host` run from a copy of HOST_MODULES in
     that folder (-E: no PYTHON* variables, -s: no user site, -B: no bytecode written, -u: unbuffered), talking
-    over its stdin and stdout, its stderr ours (the grader's log)."""
-    workdir = Path(tempfile.mkdtemp(prefix="attnbank-host-"))
+    over its stdin and stdout, its stderr ours (the grader's log). The folder is made in `parent` (the job's
+    folder, removed by grader.sandbox even when this process is killed), else in the system's temp."""
+    workdir = Path(tempfile.mkdtemp(prefix="attnbank-host-", dir=parent))
     package = workdir / "grader"
     package.mkdir()
     for name in HOST_MODULES:

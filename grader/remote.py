@@ -120,14 +120,14 @@ class Host:
 class Hosts:
     """Hosts for a worker's files, one per file, the next one started while the current file is graded."""
 
-    def __init__(self, first: Host, extra_env: dict[str, str], tf32: bool):
-        self.extra_env, self.tf32 = extra_env, tf32
+    def __init__(self, first: Host, extra_env: dict[str, str], tf32: bool, parent: Path | None):
+        self.extra_env, self.tf32, self.parent = extra_env, tf32, parent
         self._next: Host | None = first
 
     def take(self, more: bool) -> Host:
         """The started host for the next file; another is started for the file after it if `more`."""
-        host = self._next or Host(launch.start(self.extra_env, self.tf32))
-        self._next = Host(launch.start(self.extra_env, self.tf32)) if more else None
+        host = self._next or Host(launch.start(self.extra_env, self.tf32, self.parent))
+        self._next = Host(launch.start(self.extra_env, self.tf32, self.parent)) if more else None
         return host
 
     def close(self) -> None:

@@ -27,11 +27,12 @@ def main(argv: list[str]) -> int:
         out.write(json.dumps(event, default=str) + "\n")
         out.flush()
 
-    first = start(job.get("host_env") or {}, bool(job.get("tf32")))  # it imports torch while this process does
+    first = start(job.get("host_env") or {}, bool(job.get("tf32")), Path(argv[1]).parent)  # it imports torch
+    # while this process does
     from .grading import serve  # noqa: PLC0415 - torch and the plan's modules, imported once the host is started
     from .remote import Host  # noqa: PLC0415
 
-    serve(job, emit, Host(first))
+    serve(job, emit, Host(first), Path(argv[1]).parent)
     sys.stdout.flush()
     return 0
 
