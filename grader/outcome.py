@@ -22,7 +22,9 @@ class Settings:
     """How to grade: device, dtype, seed, and the per-file timeout in CPU seconds (None = the question's).
 
     `contract`: after a pass, also run the cheap dtype-contract passes (float64, and bfloat16 and float16 where the
-    question allows it; see grader.contract). A plain `grade` sets it; an explicit `--dtype` does not."""
+    question allows it; see grader.contract). A plain `grade` sets it; an explicit `--dtype` does not.
+    `trusted`: the files are the bank's own (`attnbank check`): their code runs in the worker's process instead
+    of a process of its own per file (grader.remote), which saves a torch import per file."""
 
     device: str = "cpu"
     dtype: str = "float32"
@@ -30,6 +32,7 @@ class Settings:
     timeout: float | None = None
     tf32: bool = False  # allow TF32 matmuls for float32 on CUDA
     contract: bool = False
+    trusted: bool = False
 
 
 @dataclass

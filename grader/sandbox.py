@@ -45,7 +45,7 @@ def write_job(tmp: Path, attempt: int, question_file: Path, solutions: Path, fil
     job.path.write_text(json.dumps({
         "question_file": str(question_file), "solutions": str(solutions), "files": files, "dtype": settings.dtype,
         "device": settings.device, "seed": settings.seed, "tf32": settings.tf32, "contract": settings.contract,
-        "results": str(job.results), "log": str(job.log), "host_env": host_env or {}}),
+        "trusted": settings.trusted, "results": str(job.results), "log": str(job.log), "host_env": host_env or {}}),
         encoding="utf-8")
     job.results.touch()
     return job

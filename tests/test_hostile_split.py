@@ -170,3 +170,9 @@ def test_the_bank_is_out_of_reach_by_its_absolute_path(bank, write) -> None:
         """ + WRONG)
     (verdict,) = grade_many(bank, "sdpa", [cheat])
     assert verdict["status"] != "passed"
+
+
+def test_the_banks_own_files_are_graded_in_the_workers_process(bank, tmp_path: Path) -> None:
+    """`trusted` (attnbank check) saves a process per file: the file runs next to the plan, as the control."""
+    (verdict,) = grade_many(bank, "sdpa", [_cheat(tmp_path, "gc_walk")], trusted=True)
+    assert check_named(verdict, "values")["passed"] is True
