@@ -103,7 +103,7 @@ class FirstNonfinite(TorchDispatchMode):
     overflow; a NaN from inputs without one comes from inf - inf or 0 * inf."""
 
     @classmethod
-    def _should_skip_dynamo(cls) -> bool:  # as grader.spy's dispatch mode: keep dynamo out of the import
+    def _should_skip_dynamo(cls) -> bool:  # pragma: no mutate block (see grader.spy)
         return False
 
     def __init__(self) -> None:
