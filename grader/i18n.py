@@ -292,6 +292,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "swap-but-last": ("all but the last", "除最后一个外的每个"),
     "swap-first-last": ("the first and the last", "第一个和最后一个"),
     "swap-middle": ("all but the first and the last", "除第一个和最后一个外的每个"),
+    "progress_exported": ("exported {reviews} review(s) and {grades} grade(s) to {file}",
+                 "已导出 {reviews} 条复习记录和 {grades} 条评分记录到 {file}"),
+    "progress_imported": ("imported {reviews} new review(s) and {grades} new grade(s) into {file}",
+                 "已导入 {reviews} 条新复习记录和 {grades} 条新评分记录到 {file}"),
+    "cli_suspended": ("suspended: {ids}", "已暂停：{ids}"),
+    "cli_unsuspended": ("unsuspended: {ids}", "已恢复：{ids}"),
     "partial_match": (" (on {matched} of {total} cases)", "（{total} 个用例中有 {matched} 个符合）"),
 }
 
