@@ -22,8 +22,9 @@ from . import figures, paths
 from .bank import Bank
 from .errors import AttnbankError
 from .i18n import TEXT as UI
-from .markup import MarkupError, highlight_code, plain_text, pygments_css, render_inline, render_markdown
+from .markup import MarkupError, highlight_code, pygments_css, render_inline, render_markdown
 from .schema import CodingQuestion, QuizQuestion, Text
+from .site_search import search_doc, search_script
 from .vocab import KINDS, PARTS
 from .workspace import starter_path
 
@@ -99,20 +100,6 @@ def _question_context(bank: Bank, q: Any) -> tuple[dict[str, Any], list[str]]:
             reference=Markup(highlight_code(reference.read_text(encoding="utf-8"))),
         )
     return ctx, r.problems
-
-
-def _search_doc(q: Any) -> dict[str, str]:
-    """One question as the search index sees it: titles, plain texts in both languages, tags."""
-    def body(lang: str) -> str:
-        parts = [q.prompt, q.answer, *q.pitfalls, *q.follow_ups]
-        if isinstance(q, QuizQuestion) and q.quiz.type == "choice":
-            parts += [t for c in q.quiz.choices for t in (c.text, c.why)]
-        if isinstance(q, CodingQuestion):
-            parts += [*q.coding.hints, *(t for m in q.coding.mistakes for t in (m.title, m.explanation))]
-        return plain_text(" ".join(t.get(lang) for t in parts))
-
-    return {"id": q.id, "url": f"q/{q.id}.html", "title_en": q.title.en, "title_zh": q.title.zh,
-            "text_en": body("en"), "text_zh": body("zh"), "tags": " ".join(q.tags)}
 
 
 def _topic_cards(bank: Bank) -> tuple[list[dict[str, Any]], list[Any]]:
@@ -197,8 +184,8 @@ def build(bank: Bank, out: Path, with_progress: bool = False,
     _prepare_out(out)
     shutil.copytree(SITE_SRC / "static", out / "static")
     (out / "static" / "pygments.css").write_text(pygments_css(), encoding="utf-8")
-    (out / "static" / "search-docs.js").write_text(
-        _js_data("ATTNBANK_DOCS", [_search_doc(q) for q in bank.questions]), encoding="utf-8")
+    (out / "static" / "search-index.js").write_text(search_script([search_doc(q) for q in bank.questions]),
+                                                    encoding="utf-8")
     (out / "static" / "practice-status.js").write_text(_js_data("ATTNBANK_PRACTICE", status),
                                                        encoding="utf-8")
 
