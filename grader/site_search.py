@@ -7,10 +7,13 @@ The index is what `new MiniSearch(options).addAll(docs)` followed by `toJSON()` 
 
 from __future__ import annotations
 
+import functools
 import json
+import operator
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from .markup import plain_text
@@ -43,45 +46,67 @@ def process_term(term: str) -> str:
     return unicodedata.normalize("NFKC", term).lower()
 
 
-def search_doc(q: Any) -> dict[str, str]:
-    """One question as the search index sees it: titles, plain texts in both languages, tags."""
+def search_doc(q: Any, plain: Callable[[str], str] = plain_text) -> dict[str, str]:
+    """One question as the search index sees it: titles, plain texts in both languages, tags.
+
+    `plain` is plain_text, or a cached plain_text during a build.
+    """
     def body(lang: str) -> str:
         parts = [q.prompt, q.answer, *q.pitfalls, *q.follow_ups]
         if isinstance(q, QuizQuestion) and q.quiz.type == "choice":
             parts += [t for c in q.quiz.choices for t in (c.text, c.why)]
         if isinstance(q, CodingQuestion):
             parts += [*q.coding.hints, *(t for m in q.coding.mistakes for t in (m.title, m.explanation))]
-        return plain_text(" ".join(t.get(lang) for t in parts))
+        return plain(" ".join(t.get(lang) for t in parts))
 
-    return {"id": q.id, "title_en": plain_text(q.title.en),
-            "title_zh": plain_text(q.title.zh), "text_en": body("en"), "text_zh": body("zh"), "tags": " ".join(q.tags)}
+    return {"id": q.id, "title_en": plain(q.title.en), "title_zh": plain(q.title.zh),
+            "text_en": body("en"), "text_zh": body("zh"), "tags": " ".join(q.tags)}
+
+
+def _counts(text: str) -> Counter:
+    """How often each token of `text` occurs (what tokenize gives, counted; the order does not matter here)."""
+    counts: Counter = Counter()
+    for run in TOKEN.findall(text):
+        if CJK.match(run):
+            counts.update(run)
+            counts.update(map(operator.add, run, run[1:]))
+        else:
+            counts[run] += 1
+    return counts
 
 
 def search_index(docs: list[dict[str, str]]) -> dict[str, Any]:
     """MiniSearch's serialized index of `docs` (its toJSON(), serializationVersion 2)."""
-    index: dict[str, dict[int, dict[int, int]]] = {}
+    index: dict[str, dict[str, dict[str, int]]] = {}
     field_length: dict[str, list[int]] = {}
     average = [0.0] * len(FIELDS)
+    processed = functools.cache(process_term)
     for short_id, doc in enumerate(docs):
-        lengths = []
+        sid, lengths = str(short_id), []
         for field_id, field in enumerate(FIELDS):
-            tokens = tokenize(doc[field])
-            lengths.append(len(set(tokens)))  # MiniSearch counts the distinct tokens, before processTerm
+            counts = _counts(doc[field])
+            lengths.append(len(counts))  # MiniSearch counts the distinct tokens, before processTerm
             average[field_id] = (average[field_id] * short_id + lengths[-1]) / (short_id + 1)  # its running mean
-            for term, count in Counter(process_term(t) for t in tokens).items():
-                if term:
-                    index.setdefault(term, {}).setdefault(field_id, {})[short_id] = count
-        field_length[str(short_id)] = lengths
+            fid = str(field_id)
+            for token, count in counts.items():
+                term = processed(token)
+                if not term:
+                    continue
+                fields = index.get(term)
+                if fields is None:
+                    index[term] = {fid: {sid: count}}
+                elif (postings := fields.get(fid)) is None:
+                    fields[fid] = {sid: count}
+                else:  # two tokens that fold to one term (Softmax, softmax)
+                    postings[sid] = postings.get(sid, 0) + count
+        field_length[sid] = lengths
     return {
         "documentCount": len(docs), "nextId": len(docs),
         "documentIds": {str(i): d["id"] for i, d in enumerate(docs)},
         "fieldIds": {f: i for i, f in enumerate(FIELDS)}, "fieldLength": field_length,
         "averageFieldLength": average,
         "storedFields": {str(i): {f: d[f] for f in STORE_FIELDS} for i, d in enumerate(docs)},
-        "dirtCount": 0,
-        "index": [[term, {str(f): {str(d): n for d, n in ds.items()} for f, ds in fields.items()}]
-                  for term, fields in index.items()],
-        "serializationVersion": 2,
+        "dirtCount": 0, "index": list(index.items()), "serializationVersion": 2,
     }
 
 

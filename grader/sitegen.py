@@ -22,8 +22,9 @@ from . import figures, paths
 from .bank import Bank
 from .errors import AttnbankError
 from .i18n import TEXT as UI
-from .markup import MarkupError, highlight_code, pygments_css, render_inline, render_markdown
+from .markup import MarkupError, highlight_code, plain_text, pygments_css, render_inline, render_markdown
 from .schema import CodingQuestion, QuizQuestion, Text
+from .site_cache import RenderCache, default_path
 from .site_search import search_doc, search_script
 from .vocab import KINDS, PARTS
 from .workspace import starter_path
@@ -52,16 +53,19 @@ class BuildResult:
 class _Renderer:
     """Renders a question's texts, collecting every problem instead of stopping at the first."""
 
-    def __init__(self, rel: str):
+    def __init__(self, rel: str, cache: RenderCache):
         self.rel = rel
+        self.cache = cache
         self.problems: list[str] = []
 
     def text(self, text: Text, field: str, inline: bool = False) -> dict[str, Markup]:
         out = {}
+        render = render_inline if inline else render_markdown
         for lang in ("en", "zh"):
-            render = render_inline if inline else render_markdown
+            where = f"{self.rel}: {field}.{lang}"
             try:
-                out[lang] = Markup(render(text.get(lang), f"{self.rel}: {field}.{lang}"))
+                out[lang] = Markup(self.cache.render("inline" if inline else "block", text.get(lang),
+                                                     lambda t, where=where: render(t, where)))
             except MarkupError as exc:
                 self.problems.append(str(exc))
                 out[lang] = Markup("")
@@ -70,9 +74,12 @@ class _Renderer:
     def texts(self, items: list[Text], field: str, inline: bool = False) -> list[dict[str, Markup]]:
         return [self.text(t, f"{field}.{i}", inline) for i, t in enumerate(items)]
 
+    def code(self, code: str) -> Markup:
+        return Markup(self.cache.render("python", code, highlight_code))
 
-def _question_context(bank: Bank, q: Any) -> tuple[dict[str, Any], list[str]]:
-    r = _Renderer(bank.files[q.id].as_posix())
+
+def _question_context(bank: Bank, q: Any, cache: RenderCache) -> tuple[dict[str, Any], list[str]]:
+    r = _Renderer(bank.files[q.id].as_posix(), cache)
     ctx: dict[str, Any] = {
         "q": q, "title": r.text(q.title, "title", inline=True), "prompt": r.text(q.prompt, "prompt"),
         "answer": r.text(q.answer, "answer"), "pitfalls": r.texts(q.pitfalls, "pitfalls"),
@@ -92,12 +99,12 @@ def _question_context(bank: Bank, q: Any) -> tuple[dict[str, Any], list[str]]:
         reference = bank.solution_dir(q.id) / "reference.py"
         ctx.update(
             hints=r.texts(c.hints, "coding.hints", inline=True),
-            starter=Markup(highlight_code(c.starter)),
+            starter=r.code(c.starter),
             start_cmd=f"attnbank start {q.id}", grade_cmd=f"attnbank grade {q.id} {file}",
             mistakes=[{"title": r.text(m.title, f"coding.mistakes.{i}.title", inline=True),
                        "explanation": r.text(m.explanation, f"coding.mistakes.{i}.explanation", inline=True)}
                       for i, m in enumerate(c.mistakes)],
-            reference=Markup(highlight_code(reference.read_text(encoding="utf-8"))),
+            reference=r.code(reference.read_text(encoding="utf-8")),
         )
     return ctx, r.problems
 
@@ -164,28 +171,34 @@ def _js_data(name: str, value: Any) -> str:
 
 
 def build(bank: Bank, out: Path, with_progress: bool = False,
-          on_page: Callable[[int, int], None] | None = None) -> BuildResult:
+          on_page: Callable[[int, int], None] | None = None, cache: RenderCache | None = None) -> BuildResult:
     """Render the bank into `out` (replacing an earlier build there); SiteError lists every problem.
 
     `on_page(done, total)` reports progress: each question's texts rendered, then each page written.
+    `cache` keeps rendered fragments between builds (default: the user's cache folder).
     """
     start = time.perf_counter()
+    cache = cache or RenderCache(default_path())
     contexts, problems = [], []
     total = 2 * len(bank.questions) + 1  # render the texts, then write the pages and the home page
     for i, q in enumerate(bank.questions):
-        ctx, found = _question_context(bank, q)
+        ctx, found = _question_context(bank, q, cache)
         contexts.append(ctx)
         problems += found
         if on_page:
             on_page(i + 1, total)
     if problems:
+        cache.save()
         raise SiteError(f"{len(problems)} problem(s) in the site's texts:\n" + "\n".join(problems))
+    css = cache.render("css", "", lambda _: pygments_css())
+    docs = [search_doc(q, lambda text: cache.render("plain", text, plain_text)) for q in bank.questions]
+    search = cache.render("search", json.dumps(docs, ensure_ascii=False), lambda _: search_script(docs))
+    cache.save()
     status, note = practice_status(with_progress)
     _prepare_out(out)
     shutil.copytree(SITE_SRC / "static", out / "static")
-    (out / "static" / "pygments.css").write_text(pygments_css(), encoding="utf-8")
-    (out / "static" / "search-index.js").write_text(search_script([search_doc(q) for q in bank.questions]),
-                                                    encoding="utf-8")
+    (out / "static" / "pygments.css").write_text(css, encoding="utf-8")
+    (out / "static" / "search-index.js").write_text(search, encoding="utf-8")
     (out / "static" / "practice-status.js").write_text(_js_data("ATTNBANK_PRACTICE", status),
                                                        encoding="utf-8")
 

@@ -1,0 +1,78 @@
+"""What the study site's build renders (Markdown, math, highlighted code, the search index), kept between builds.
+
+Rendering is a pure function of a text, the renderer's source and its libraries' versions, so a fragment is
+stored under the hash of its kind and text, in a file named by a hash of those sources and versions: a new
+markdown-it, latex2mathml or Pygments, or an edit of grader/markup.py, cjk.py or site_search.py, starts an
+empty cache. Each build keeps only the fragments it used. The file lives under $XDG_CACHE_HOME/attnbank
+(or ~/.cache/attnbank); a cache that cannot be read or written only costs speed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+
+from . import cjk, markup, site_search
+
+RENDERERS = ("markdown-it-py", "mdit-py-plugins", "latex2mathml", "pygments")
+
+
+def _salt() -> str:
+    h = hashlib.sha256()
+    for module in (markup, cjk, site_search):
+        h.update(Path(module.__file__).read_bytes())
+    for dist in RENDERERS:
+        try:
+            h.update(f"{dist}={metadata.version(dist)}\n".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{dist}=?\n".encode())
+    return h.hexdigest()[:16]
+
+
+def default_path() -> Path:
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "attnbank"
+    return base / f"site-render-{_salt()}.json"
+
+
+class RenderCache:
+    """Fragments by (kind, text); `render` computes a missing one, `save` writes the ones this build used."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.old: dict[str, str] = {}
+        self.used: dict[str, str] = {}
+        self.misses = 0
+        if path is not None:
+            try:
+                self.old = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                self.old = {}
+
+    def render(self, kind: str, text: str, fn: Callable[[str], str]) -> str:
+        key = hashlib.blake2b(f"{kind}\0{text}".encode(), digest_size=16).hexdigest()
+        html = self.used.get(key)
+        if html is None:
+            html = self.old.get(key)
+            if html is None:
+                html = fn(text)
+                self.misses += 1
+            self.used[key] = html
+        return html
+
+    def save(self) -> None:
+        if self.path is None or (not self.misses and len(self.used) == len(self.old)):
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(self.used, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+            tmp.replace(self.path)  # atomic: a concurrent build reads the old file or the new one
+            for stale in self.path.parent.glob("site-render-*.json"):
+                if stale != self.path:
+                    stale.unlink(missing_ok=True)  # written by other renderer sources or versions
+        except OSError:
+            pass
