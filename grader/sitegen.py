@@ -26,6 +26,7 @@ from .markup import MarkupError, highlight_code, plain_text, pygments_css, rende
 from .schema import CodingQuestion, QuizQuestion, Text
 from .site_cache import RenderCache, default_path
 from .site_search import search_doc, search_script
+from .site_toc import add_toc
 from .vocab import KINDS, PARTS
 from .workspace import starter_path
 
@@ -212,14 +213,14 @@ def build(bank: Bank, out: Path, with_progress: bool = False,
         html = page.render(base="../", ctx=ctx, topic=topics[q.topic],
                            prev=contexts[i - 1]["q"] if i else None,
                            next=contexts[i + 1]["q"] if i + 1 < len(contexts) else None)
-        (out / "q" / f"{q.id}.html").write_text(html, encoding="utf-8")
+        (out / "q" / f"{q.id}.html").write_text(add_toc(html), encoding="utf-8")
         if on_page:
             on_page(len(contexts) + i + 1, total)
     tags = sorted({tag for q in bank.questions for tag in q.tags})
     home = env.get_template("index.html").render(
         base="", questions=[(c["q"], c["title"]) for c in contexts], cards=cards, parts=_parts(cards, empty),
         topics=bank.topics, tags=tags)
-    (out / "index.html").write_text(home, encoding="utf-8")
+    (out / "index.html").write_text(add_toc(home), encoding="utf-8")
     if on_page:
         on_page(total, total)
     return BuildResult(out, len(contexts) + 1, time.perf_counter() - start, note)
