@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from grader import markup
-from grader.bank import load_bank
+from grader.bank import BankError, load_bank
 from grader.site_cache import RenderCache
 from grader.sitegen import build
 
@@ -100,3 +100,27 @@ def test_every_question_page_weighs_at_most_150_kb_gzipped_with_the_editor_loade
             heavy[page.name] = total
     assert heavy == {}
     assert "vendor/codemirror.js" in (out / "static" / "editor.js").read_text(encoding="utf-8")
+
+
+def test_loading_the_bank_again_parses_only_the_yaml_that_changed(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from grader import yaml_cache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = tmp_path / "bank"
+    shutil.copytree(FIXTURE, root)
+    first = load_bank(root)
+    parsed: list[str] = []
+    real_load = yaml_cache.yaml.load
+    monkeypatch.setattr(yaml_cache.yaml, "load", lambda fh, Loader: parsed.append(fh.name) or real_load(fh, Loader))
+    again = load_bank(root)
+    assert parsed == [] and again.questions == first.questions
+    yaml = root / "questions" / "heads" / "toy-softmax.yaml"
+    yaml.write_text(yaml.read_text(encoding="utf-8").replace("Subtract the row maximum", "Take away the row max"),
+                    encoding="utf-8")
+    edited = load_bank(root)
+    assert parsed == [str(yaml)]
+    assert "Take away the row max" in edited.get("toy-softmax").answer.en
+    yaml.write_text("id: [unclosed\n", encoding="utf-8")
+    with pytest.raises(BankError, match="toy-softmax.yaml: line 2: invalid YAML"):
+        load_bank(root)
