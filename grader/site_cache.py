@@ -4,14 +4,15 @@ Rendering is a pure function of a text, the renderer's source and its libraries'
 stored under the hash of its kind and text, in a file named by a hash of those sources and versions: a new
 markdown-it, latex2mathml or Pygments, or an edit of grader/markup.py, cjk.py or site_search.py, starts an
 empty cache. Each build keeps only the fragments it used. The file lives under $XDG_CACHE_HOME/attnbank
-(or ~/.cache/attnbank); a cache that cannot be read or written only costs speed.
+(or ~/.cache/attnbank), in marshal's format; a cache that cannot be read or written only costs speed.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
+import marshal
 import os
+import sys
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
@@ -22,7 +23,7 @@ RENDERERS = ("markdown-it-py", "mdit-py-plugins", "latex2mathml", "pygments")
 
 
 def _salt() -> str:
-    h = hashlib.sha256()
+    h = hashlib.sha256(sys.version.encode())  # marshal's format may change with Python
     for module in (markup, cjk, site_search):
         h.update(Path(module.__file__).read_bytes())
     for dist in RENDERERS:
@@ -33,9 +34,13 @@ def _salt() -> str:
     return h.hexdigest()[:16]
 
 
+def cache_dir() -> Path:
+    """$XDG_CACHE_HOME/attnbank, or ~/.cache/attnbank."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "attnbank"
+
+
 def default_path() -> Path:
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "attnbank"
-    return base / f"site-render-{_salt()}.json"
+    return cache_dir() / f"site-render-{_salt()}.marshal"
 
 
 class RenderCache:
@@ -48,8 +53,10 @@ class RenderCache:
         self.misses = 0
         if path is not None:
             try:
-                self.old = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
+                self.old = marshal.loads(path.read_bytes())
+            except (OSError, ValueError, EOFError, TypeError):
+                self.old = {}
+            if not isinstance(self.old, dict):
                 self.old = {}
 
     def render(self, kind: str, text: str, fn: Callable[[str], str]) -> str:
@@ -69,9 +76,9 @@ class RenderCache:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(self.used, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+            tmp.write_bytes(marshal.dumps(self.used))
             tmp.replace(self.path)  # atomic: a concurrent build reads the old file or the new one
-            for stale in self.path.parent.glob("site-render-*.json"):
+            for stale in self.path.parent.glob("site-render-*.marshal"):
                 if stale != self.path:
                     stale.unlink(missing_ok=True)  # written by other renderer sources or versions
         except OSError:

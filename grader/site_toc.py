@@ -9,17 +9,10 @@ from __future__ import annotations
 
 import re
 
-from markupsafe import escape
-
-from .i18n import TEXT
+from .site_html import ui
 
 PLACE = "<!--toc-->"
 HEADING = re.compile(r'<h2 id="(?P<id>[^"]+)"(?: data-toc="(?P<target>[^"]+)")?>(?P<label>.*?)</h2>', re.S)
-
-
-def _bilingual(key: str) -> str:
-    en, zh = (escape(s) for s in TEXT[key])
-    return f'<span class="en" lang="en">{en}</span><span class="zh" lang="zh-CN">{zh}</span>'
 
 
 def add_toc(html: str) -> str:
@@ -38,6 +31,6 @@ def add_toc(html: str) -> str:
                 f'<a class="anchor" href="#{m["id"]}" aria-hidden="true" tabindex="-1">#</a></h2>')
 
     main = HEADING.sub(anchored, html[start:end])
-    toc = (f'<details class="toc" id="toc"><summary id="toc-h">{_bilingual("toc")}</summary>'
+    toc = (f'<details class="toc" id="toc"><summary id="toc-h">{ui("toc")}</summary>'
            f'<nav aria-labelledby="toc-h"><ol>{"".join(entries)}</ol></nav></details>')
     return html[:start] + main.replace(PLACE, toc, 1) + html[end:]

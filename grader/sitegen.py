@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from . import figures, paths
@@ -24,7 +24,8 @@ from .errors import AttnbankError
 from .i18n import TEXT as UI
 from .markup import MarkupError, highlight_code, plain_text, pygments_css, render_inline, render_markdown
 from .schema import CodingQuestion, QuizQuestion, Text
-from .site_cache import RenderCache, default_path
+from .site_cache import RenderCache, cache_dir, default_path
+from .site_html import badge, bi, ui
 from .site_search import search_doc, search_script
 from .site_toc import add_toc
 from .vocab import KINDS, PARTS
@@ -161,10 +162,20 @@ def _prepare_out(out: Path) -> None:
 
 
 def _env() -> Environment:
-    env = Environment(loader=FileSystemLoader(SITE_SRC / "templates"), autoescape=True,
+    """The templates' environment; their compiled code is kept in the user's cache folder between builds."""
+    bytecode = FileSystemBytecodeCache(str(cache_dir() / "templates")) if _writable(cache_dir()) else None
+    env = Environment(loader=FileSystemLoader(SITE_SRC / "templates"), autoescape=True, bytecode_cache=bytecode,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(UI=UI, KINDS=KINDS, DIFFICULTIES=DIFFICULTIES)
+    env.globals.update(UI=UI, KINDS=KINDS, DIFFICULTIES=DIFFICULTIES, ui=ui, bi=bi, badge=badge)
     return env
+
+
+def _writable(folder: Path) -> bool:
+    try:
+        (folder / "templates").mkdir(parents=True, exist_ok=True)
+        return True
+    except OSError:
+        return False
 
 
 def _js_data(name: str, value: Any) -> str:

@@ -40,9 +40,9 @@ def _no_rendering(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_cached_build_is_the_same_site_and_renders_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     bank = load_bank(FIXTURE)
     build(bank, tmp_path / "plain", cache=RenderCache(None))
-    build(bank, tmp_path / "first", cache=RenderCache(tmp_path / "cache.json"))
+    build(bank, tmp_path / "first", cache=RenderCache(tmp_path / "cache.marshal"))
     _no_rendering(monkeypatch)
-    warm = RenderCache(tmp_path / "cache.json")
+    warm = RenderCache(tmp_path / "cache.marshal")
     build(bank, tmp_path / "second", cache=warm)
     assert warm.misses == 0
     assert _files(tmp_path / "second") == _files(tmp_path / "first") == _files(tmp_path / "plain")
@@ -51,21 +51,21 @@ def test_a_cached_build_is_the_same_site_and_renders_nothing(tmp_path: Path, mon
 def test_an_edited_text_is_rendered_again_and_the_old_fragment_dropped(tmp_path: Path) -> None:
     root = tmp_path / "bank"
     shutil.copytree(FIXTURE, root)
-    build(load_bank(root), tmp_path / "a", cache=RenderCache(tmp_path / "cache.json"))
-    size = len(RenderCache(tmp_path / "cache.json").old)
+    build(load_bank(root), tmp_path / "a", cache=RenderCache(tmp_path / "cache.marshal"))
+    size = len(RenderCache(tmp_path / "cache.marshal").old)
     yaml = root / "questions" / "heads" / "toy-softmax.yaml"
     yaml.write_text(yaml.read_text(encoding="utf-8").replace("Subtract the row maximum", "Take away the row max"),
                     encoding="utf-8")
-    cache = RenderCache(tmp_path / "cache.json")
+    cache = RenderCache(tmp_path / "cache.marshal")
     build(load_bank(root), tmp_path / "b", cache=cache)
     assert 0 < cache.misses <= 4  # the answer (en), the search text, the search index
     assert "Take away the row max" in (tmp_path / "b" / "q" / "toy-softmax.html").read_text(encoding="utf-8")
-    assert len(RenderCache(tmp_path / "cache.json").old) == size  # the old answer's fragments are gone
+    assert len(RenderCache(tmp_path / "cache.marshal").old) == size  # the old answer's fragments are gone
 
 
 def test_an_unreadable_cache_only_costs_speed(tmp_path: Path) -> None:
-    (tmp_path / "cache.json").write_text("{not json", encoding="utf-8")
-    cache = RenderCache(tmp_path / "cache.json")
+    (tmp_path / "cache.marshal").write_bytes(b"not marshal")
+    cache = RenderCache(tmp_path / "cache.marshal")
     build(load_bank(FIXTURE), tmp_path / "out", cache=cache)
     assert cache.misses > 0 and (tmp_path / "out" / "index.html").is_file()
 
@@ -75,9 +75,9 @@ def real(tmp_path_factory) -> tuple[Path, float]:
     """The real bank built twice with one cache; the output and the second build's CPU seconds."""
     base = tmp_path_factory.mktemp("real-build")
     bank = load_bank()
-    build(bank, base / "out", cache=RenderCache(base / "cache.json"))
+    build(bank, base / "out", cache=RenderCache(base / "cache.marshal"))
     cpu = time.process_time()
-    build(bank, base / "out", cache=RenderCache(base / "cache.json"))
+    build(bank, base / "out", cache=RenderCache(base / "cache.marshal"))
     return base / "out", time.process_time() - cpu
 
 
