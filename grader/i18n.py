@@ -90,6 +90,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "filters": ("Filters", "筛选"),
     "footer": ("attnbank study site: built offline, no tracking, progress stays in your browser.",
                "attnbank 学习站：纯离线生成，无任何跟踪，进度只保存在你的浏览器里。"),
+    "toc": ("On this page", "本页目录"),
+    "other_lang": ("本页中文版", "English version of this page"),  # each in the language it links to
+    "keys": ("Keyboard shortcuts", "键盘快捷键"),
+    "key_search": ("Go to the search box", "跳到搜索框"),
+    "key_next": ("Next question", "下一题"), "key_prev": ("Previous question", "上一题"),
+    "key_run": ("Run the checks (in the editor of a coding question)", "运行评测（在编程题的编辑器里）"),
+    "key_help": ("Show or hide this list", "显示或隐藏这份列表"), "key_close": ("Close", "关闭"),
+    "key_note": ("The one-key shortcuts never fire while you type in a box or in the editor.",
+                 "在输入框或编辑器里打字时，单键快捷键不会触发。"),
 
     # the terminal: `attnbank show`
     "starter_panel": ("Starter", "起始代码"),

@@ -199,12 +199,16 @@ def test_figure_schema_rejects_bad_data(data: dict, message: str) -> None:
         Figure(caption=CAPTION, **data)
 
 
-def test_search_docs_hold_both_languages(fixture_site: Path) -> None:
-    text = (fixture_site / "static" / "search-docs.js").read_text(encoding="utf-8")
-    docs = json.loads(text.removeprefix("window.ATTNBANK_DOCS = ").rstrip().rstrip(";"))
-    gallery = next(d for d in docs if d["id"] == "mask-gallery")
+def test_search_index_and_texts_hold_both_languages(fixture_site: Path) -> None:
+    text = (fixture_site / "static" / "search-index.js").read_text(encoding="utf-8")
+    index_line, texts_line = text.splitlines()
+    index = json.loads(json.loads(index_line.removeprefix("window.ATTNBANK_INDEX = ").rstrip(";")))
+    texts = json.loads(texts_line.removeprefix("window.ATTNBANK_TEXTS = ").rstrip(";"))
+    gallery = texts["mask-gallery"]
     assert "滑动窗口" in gallery["text_zh"] and "sliding window" in gallery["text_en"]
-    assert "$" not in gallery["text_en"] and gallery["url"] == "q/mask-gallery.html"
+    assert "$" not in gallery["text_en"]
+    terms = {term for term, _ in index["index"]}
+    assert {"滑动", "窗口", "sliding", "window"} <= terms and index["documentCount"] == 4
 
 
 def test_with_progress_without_practice_mode(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

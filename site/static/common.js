@@ -107,6 +107,11 @@
     var lang = d.getAttribute("data-lang") === "zh" ? "en" : "zh";
     store("attnbank.lang", lang);
     applyLang(lang);
+    if (/(?:^\?|&)lang=/.test(location.search)) {  /* a ?lang= address keeps saying what the page shows */
+      var params = new URLSearchParams(location.search);
+      params.set("lang", lang);
+      try { history.replaceState(null, "", "?" + params.toString() + location.hash); } catch (e) { /* file:// */ }
+    }
   });
   document.getElementById("theme-toggle").addEventListener("click", function () {
     var theme = d.getAttribute("data-theme") === "dark" ? "light" : "dark";
