@@ -18,7 +18,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from . import figures, paths
+from . import figures, heatmaps, paths
 from .bank import Bank
 from .errors import AttnbankError
 from .i18n import TEXT as UI
@@ -79,7 +79,7 @@ def _question_context(bank: Bank, q: Any) -> tuple[dict[str, Any], list[str]]:
         "figures": [{"svg": Markup(figures.svg(f, f"fig-{i}-cap")), "legend": figures.legend(f),
                      "caption": r.text(f.caption, f"figures.{i}.caption", inline=True)}
                     for i, f in enumerate(q.figures)],
-        "choices": [], "hints": [], "mistakes": [],
+        "choices": [], "hints": [], "mistakes": [], "heatmap": None,
     }
     if isinstance(q, QuizQuestion) and q.quiz.type == "choice":
         ctx["choices"] = [{"text": r.text(c.text, f"quiz.choices.{i}.text", inline=True),
@@ -98,6 +98,12 @@ def _question_context(bank: Bank, q: Any) -> tuple[dict[str, Any], list[str]]:
                       for i, m in enumerate(c.mistakes)],
             reference=Markup(highlight_code(reference.read_text(encoding="utf-8"))),
         )
+        try:
+            ctx["heatmap"] = heatmaps.context(q.id, reference)
+        except Exception as exc:  # noqa: BLE001 - a reference that fails on its example is a build problem
+            r.problems.append(f"{r.rel}: heatmap: {type(exc).__name__}: {exc}")
+        if ctx["heatmap"]:
+            ctx["heatmap"]["svg"] = Markup(ctx["heatmap"]["svg"])
     return ctx, r.problems
 
 
