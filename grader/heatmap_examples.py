@@ -173,10 +173,10 @@ EXAMPLES: dict[str, Example] = {
                                  "每个输出 token 从每个输入 token 获得多少信息。",
                                  rows=("output token", "输出 token"), cols=("input token", "输入 token")),
     "linear-attention": Example(_linear, f"The weighting the reference's causal linear attention (elu + 1 feature "
-                                f"map) applies, L = 6: causal, and flatter than softmax ({V_IS_I[0]}).",
+                                f"map) applies, L = 6: row i mixes only the keys 0 … i ({V_IS_I[0]}).",
                                 f"参考实现的因果线性注意力（elu + 1 特征映射）在 L = 6 时的加权："
-                                f"是因果的，而且比 softmax "
-                                f"平坦（{V_IS_I[1]}）。"),
+                                f"第 i 行只混合 key 0 … i"
+                                f"（{V_IS_I[1]}）。"),
     "ring-attention-merge": Example(_ring, f"The reference merges 3 key shards of 2 into the full softmax over 6 "
                                     f"keys, Lq = 3 ({V_IS_I[0]}).",
                                     f"参考实现把 3 个各含 2 个 key 的分片合并成 6 个 key 上完整的 softmax，Lq = 3"
