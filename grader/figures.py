@@ -136,39 +136,37 @@ def _gqa(fig: Figure) -> tuple[list[str], int, int]:
 
 
 def _paged(fig: Figure) -> tuple[list[str], int, int]:
-    """Each sequence's logical blocks (slots filled or not) above the physical pool, with the block table's
-    arrows; a block listed by several sequences is drawn as shared."""
-    bw, gap, slot = 34, 8, 34 / fig.block
+    """Each sequence's logical blocks (slots filled or not, side by side) above the physical pool, with the block
+    table's arrows; a block listed by several sequences is drawn as shared."""
+    bw, gap, slot, pool_y = 34, 8, 34 / fig.block, 120
     owners: dict[int, set[int]] = {}
     for b, row in enumerate(fig.table):
         for pid in row:
             owners.setdefault(pid, set()).add(b)
     pool = max(owners) + 1
-    pool_y = 40 + 44 * len(fig.table) + 30
-    cols = max(pool, max(len(row) for row in fig.table))
-    out = []
+    edges, boxes, x = [], [], 50
     for b, (row, n) in enumerate(zip(fig.table, fig.lengths)):
-        y = 30 + 44 * b
-        out.append(f'<text class="axis" x="4" y="{y + 15}" font-size="11">seq {b}</text>')
+        boxes.append(f'<text class="axis" x="{x}" y="14" font-size="11">seq {b}</text>')
         for k, pid in enumerate(row):
-            x = 50 + k * (bw + gap)
             used = min(fig.block, n - k * fig.block)
-            out.append(f'<path class="edge" d="M{x + bw / 2:g} {y + 22}L{50 + pid * (bw + gap) + bw / 2:g} {pool_y}"/>')
-            out.append(f'<rect class="off" x="{x}" y="{y}" width="{bw}" height="22"/>')
-            out.append(f'<rect class="on slot" data-seq="{b}" data-block="{k}" x="{x}" y="{y}" '
-                       f'width="{used * slot:g}" height="22"/>')
-            out.append(f'<text class="idx" x="{x + bw / 2:g}" y="{y - 3}" font-size="9" '
-                       f'text-anchor="middle">→{pid}</text>')
-    out.append(f'<text class="axis" x="4" y="{pool_y + 16}" font-size="11">pool</text>')
+            edges.append(f'<path class="edge" d="M{x + bw / 2:g} 54L{50 + pid * (bw + gap) + bw / 2:g} {pool_y}"/>')
+            boxes.append(f'<rect class="off" x="{x}" y="32" width="{bw}" height="22"/>')
+            boxes.append(f'<rect class="on slot" data-seq="{b}" data-block="{k}" x="{x}" y="32" '
+                         f'width="{used * slot:g}" height="22"/>')
+            boxes.append(f'<text class="idx" x="{x + bw / 2:g}" y="28" font-size="9" '
+                         f'text-anchor="middle">→{pid}</text>')
+            x += bw + gap
+        x += 16  # a gap between sequences
+    out = [*edges, *boxes, f'<text class="axis" x="4" y="{pool_y + 16}" font-size="11">pool</text>']
     for pid in range(pool):
         seqs = owners.get(pid, set())
         cls = "off" if not seqs else "shared" if len(seqs) > 1 else f"g{min(seqs) % 8}"
-        x = 50 + pid * (bw + gap)
-        out.append(f'<rect class="{cls} phys" data-block="{pid}" x="{x}" y="{pool_y}" width="{bw}" '
+        px = 50 + pid * (bw + gap)
+        out.append(f'<rect class="{cls} phys" data-block="{pid}" x="{px}" y="{pool_y}" width="{bw}" '
                    f'height="24" rx="3"/>')
-        out.append(f'<text class="{"idx" if cls == "off" else "hd"}" x="{x + bw / 2:g}" y="{pool_y + 16}" '
+        out.append(f'<text class="{"idx" if cls == "off" else "hd"}" x="{px + bw / 2:g}" y="{pool_y + 16}" '
                    f'font-size="10" text-anchor="middle">{pid}</text>')
-    return out, 50 + cols * (bw + gap) + 4, pool_y + 30
+    return out, max(x - 16, 50 + pool * (bw + gap)) + 4, pool_y + 30
 
 
 def svg(fig: Figure, label_id: str) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from . import figures, heatmaps, paths
+from . import figures, heatmaps, paths, site_progress
 from .bank import Bank
 from .errors import AttnbankError
 from .i18n import TEXT as UI
@@ -226,6 +226,7 @@ def build(bank: Bank, out: Path, with_progress: bool = False,
         base="", questions=[(c["q"], c["title"]) for c in contexts], cards=cards, parts=_parts(cards, empty),
         topics=bank.topics, tags=tags)
     (out / "index.html").write_text(home, encoding="utf-8")
+    site_progress.write(env, bank, contexts, out)
     if on_page:
         on_page(total, total)
-    return BuildResult(out, len(contexts) + 1, time.perf_counter() - start, note)
+    return BuildResult(out, len(contexts) + 2, time.perf_counter() - start, note)  # + home and progress
