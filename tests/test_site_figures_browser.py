@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 # isort: off
-from test_site_browser import ARGS, CHROMIUM  # skips without Chromium or Playwright
+from test_site_browser import ARGS, CHROMIUM, _axe  # skips without Chromium or Playwright
 from playwright.sync_api import Browser, Page, sync_playwright
 # isort: on
 
@@ -85,3 +85,15 @@ def test_heatmap_values_are_readable_in_the_page(real_site: Path, phone: Page) -
         values = [float(x) for x in rows.nth(i).locator("td").all_inner_texts()]
         assert abs(sum(values) - 1) < 1e-3  # each head's weights form a distribution
     assert len(_figure_pages(real_site)) >= len(heatmap_examples.EXAMPLES)
+
+
+@pytest.mark.parametrize("qid", ["paged-kv-gather", "grouped-query-attention", "combining-padding-and-causal-masks",
+                                 "tree-attention-for-speculative-decoding"])
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_figure_pages_have_no_serious_accessibility_violation(real_site: Path, phone: Page, qid: str,
+                                                              theme: str) -> None:
+    phone.goto((real_site / "q" / f"{qid}.html").as_uri())
+    if phone.get_attribute("html", "data-theme") != theme:
+        phone.click("#theme-toggle")
+    phone.locator("details").evaluate_all("els => els.forEach(e => e.open = true)")
+    assert _axe(phone) == []

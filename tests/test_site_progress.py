@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 # isort: off
-from test_site_browser import browser, page, site  # noqa: F401  (fixtures; skips without Chromium or Playwright)
+from test_site_browser import _axe, browser, page, site  # noqa: F401  (fixtures; skips without Chromium/Playwright)
 from playwright.sync_api import Page, expect
 # isort: on
 from test_site_serve import TOKEN, Server
@@ -110,6 +110,9 @@ def test_overview_counts_browser_progress_and_quiz_results(page: Page, site: Pat
     expect(page.locator("#pg-next")).to_have_attribute("href", f"q/{nxt}.html")
     page.click("#lang-toggle")
     expect(page.locator('li[data-q="gqa-groups"] .pg-st')).to_contain_text("答对")
+    assert _axe(page) == []
+    page.click("#theme-toggle")
+    assert _axe(page) == []
 
 
 def test_overview_shows_the_grades_of_the_database_when_served(page: Page, server: Server) -> None:  # noqa: F811
