@@ -18,7 +18,7 @@ import torch.nn.functional as F
 
 from grader import heatmap_examples, heatmaps
 from grader.bank import load_bank
-from grader.sitegen import build
+from grader.sitegen import SiteError, build
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -113,3 +113,18 @@ def test_question_pages_show_the_heatmap_accessibly(tmp_path: Path) -> None:
         table = [float(x) for x in re.findall(r"<td>([\d.]+)</td>", page.split('class="hm-table"')[1])]
         assert table == [w for row in rows for w in row]
     assert 'class="fig heatmap"' not in (tmp_path / "site" / "q" / "causal-mask-alignment.html").read_text()
+
+
+@pytest.mark.parametrize("run, message", [
+    (lambda torch, ref: torch.ones(3), "not 2-D"),
+    (lambda torch, ref: torch.full((2, 2), 2.0), "outside [0, 1]"),
+    (lambda torch, ref: ref.no_such_function(), "AttributeError"),
+])
+def test_a_bad_example_fails_the_build_naming_the_question(run, message: str, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(heatmap_examples.EXAMPLES, "toy-softmax", heatmap_examples.Example(run, "a", "图"))
+    with pytest.raises(SiteError) as err:
+        build(load_bank(ROOT / "tests" / "fixtures" / "site_bank"), tmp_path / "out")
+    line = next(x for x in str(err.value).splitlines() if "heatmap" in x)
+    assert "toy-softmax" in line and message in line
+    assert not (tmp_path / "out").exists()  # nothing was written
