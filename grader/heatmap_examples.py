@@ -118,6 +118,29 @@ def _ring(torch, ref):
     return ref.ring_attention(q, shards, [v[..., :2, :], v[..., 2:4, :], v[..., 4:, :]])[0, 0]
 
 
+def _masked_softmax(torch, ref):
+    g = torch.Generator().manual_seed(0)
+    keep = _lengths_mask(torch, [6, 4, 2, 0], 6)  # the last row keeps nothing
+    return ref.masked_softmax(torch.randn(4, 6, generator=g) * 3, keep)
+
+
+def _temporal(torch, ref):
+    torch.manual_seed(0)
+    module = ref.TemporalAttentionForecaster(3, 6, 2)
+    x = torch.randn(4, 7, 3, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        return module(x, _lengths_mask(torch, [7, 6, 5, 3], 7))[1]
+
+
+def _hierarchical(torch, ref):
+    torch.manual_seed(0)
+    module = ref.HierarchicalAttention(20, 8, 6, 3)
+    ids = torch.randint(1, 20, (1, 4, 6), generator=torch.Generator().manual_seed(1))
+    words = _lengths_mask(torch, [6, 4, 5, 2], 6)[None]  # one document of 4 sentences
+    with torch.no_grad():
+        return module(ids, words)[1][0]  # the word weights inside each sentence
+
+
 V_IS_I = ("read from the output with V = I", "取 V = 单位矩阵，输出就是权重")
 EXAMPLES: dict[str, Example] = {
     "sdpa": Example(_sdpa, f"softmax(QKᵀ/√D) of the reference on a seeded example, Lq = 4, Lk = 6, with a "
@@ -177,6 +200,20 @@ EXAMPLES: dict[str, Example] = {
                                 f"参考实现的因果线性注意力（elu + 1 特征映射）在 L = 6 时的加权："
                                 f"第 i 行只混合 key 0 … i"
                                 f"（{V_IS_I[1]}）。"),
+    "stable-masked-softmax": Example(_masked_softmax, "The reference's `masked_softmax` of seeded scores (times 3) "
+                                     "with 6, 4, 2 and 0 entries kept per row: the empty last row is all zeros.",
+                                     "参考实现的 `masked_softmax` 作用在固定随机种子的分数（乘以 3）上，"
+                                     "每行分别保留 6、4、2、0 个元素：最后一行是空行，输出全 0。",
+                                     rows=("row", "行"), cols=("entry", "元素")),
+    "temporal-attention": Example(_temporal, "The attention over time of the reference forecaster (seeded) for 4 "
+                                  "series with 7, 6, 5 and 3 observed steps: unobserved steps get no weight.",
+                                  "参考预测模型（固定随机种子）对 4 条序列在时间维上的注意力，"
+                                  "观测到的步数分别为 7、6、5、3："
+                                  "未观测的步权重为 0。", rows=("series", "序列"), cols=("time step", "时间步")),
+    "hierarchical-attention": Example(_hierarchical, "The word-level weights of the reference HAN (seeded) inside "
+                                      "each of one document's 4 sentences of 6, 4, 5 and 2 words.",
+                                      "参考 HAN 模型（固定随机种子）中一篇文档 4 个句子（分别有 6、4、5、2 个词）内部的"
+                                      "词级注意力权重。", rows=("sentence", "句子"), cols=("word", "词")),
     "ring-attention-merge": Example(_ring, f"The reference merges 3 key shards of 2 into the full softmax over 6 "
                                     f"keys, Lq = 3 ({V_IS_I[0]}).",
                                     f"参考实现把 3 个各含 2 个 key 的分片合并成 6 个 key 上完整的 softmax，Lq = 3"

@@ -39,7 +39,14 @@ def _bottom_right(lq: int, lk: int) -> torch.Tensor:
     return torch.ones(lq, lk, dtype=torch.bool).tril(diagonal=lk - lq)
 
 
+def _masked_softmax() -> torch.Tensor:
+    scores = torch.randn(4, 6, generator=torch.Generator().manual_seed(0)).double() * 3
+    keep = torch.arange(6) < torch.tensor([6, 4, 2, 0])[:, None]
+    return torch.softmax(scores.masked_fill(~keep, float("-inf")), dim=-1).nan_to_num(0.0)  # empty row: zeros
+
+
 INDEPENDENT = {  # question -> the weights PyTorch computes for its example
+    "stable-masked-softmax": _masked_softmax,
     "sdpa": lambda: _softmax_weights(4, 6, _bottom_right(4, 6))[0],
     "causal-attention": lambda: _softmax_weights(3, 6, _bottom_right(3, 6))[0],
     "flash-attention": lambda: _softmax_weights(4, 6, _bottom_right(4, 6))[0],
