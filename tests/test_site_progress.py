@@ -113,6 +113,8 @@ def test_overview_counts_browser_progress_and_quiz_results(page: Page, site: Pat
     assert _axe(page) == []
     page.click("#theme-toggle")
     assert _axe(page) == []
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")  # no sideways scroll
 
 
 def test_overview_shows_the_grades_of_the_database_when_served(page: Page, server: Server) -> None:  # noqa: F811
