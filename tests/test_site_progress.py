@@ -131,3 +131,28 @@ def test_overview_says_when_the_server_refuses_the_token(page: Page, server: Ser
     page.goto(f"http://{server.host}/progress.html#token=not-the-token")
     expect(page.locator("#pg-server [data-state=token]")).to_be_visible()
     expect(page.locator('tr[data-topic="heads"] [data-k="passed"]')).to_have_text("–")
+
+
+def test_quiz_results_travel_with_export_and_import(page: Page, site: Path, tmp_path: Path) -> None:  # noqa: F811
+    base = site.as_uri() + "/"
+    page.goto(base + "q/cache-bytes.html")
+    page.fill("#num", "1")
+    page.click("button.check")
+    page.goto(base + "index.html")
+    with page.expect_download() as download:
+        page.click("#export")
+    exported = json.loads(Path(download.value.path()).read_text())
+    assert exported["quiz"]["cache-bytes"]["ok"] is False
+    later = "2999-01-01T00:00:00.000Z"  # newer than the browser's own result: it wins
+    exported["quiz"] = {"cache-bytes": {"ok": True, "tries": 3, "at": later},
+                        "gqa-groups": {"ok": True, "tries": 1, "at": "2026-01-01T00:00:00.000Z"},
+                        "toy-softmax": {"ok": "yes"}}  # malformed: ignored
+    upload = tmp_path / "progress.json"
+    upload.write_text(json.dumps(exported))
+    page.set_input_files("#import", str(upload))
+    expect(page.locator("#io-msg .ok")).to_be_visible()
+    stored = json.loads(page.evaluate("localStorage.getItem('attnbank.quiz.v1')"))
+    assert stored["cache-bytes"] == {"ok": True, "tries": 3, "at": later} and "toy-softmax" not in stored
+    page.goto(base + "progress.html")
+    quizzes = sum(q.kind == "quiz" for q in load_bank(FIXTURE).select(topic="heads"))
+    expect(page.locator('tr[data-topic="heads"] [data-k="quiz"]')).to_have_text(f"2 / {quizzes}")

@@ -5,13 +5,6 @@
   "use strict";
   var grades = null;  /* question id -> {passed, attempts, passes, last}, when served */
 
-  function quizResults() {
-    try {
-      var q = JSON.parse(localStorage.getItem("attnbank.quiz.v1") || "{}");
-      return q && typeof q === "object" && !Array.isArray(q) ? q : {};
-    } catch (e) { return {}; }
-  }
-
   function label(key) {
     var span = document.getElementById("pg-text").content.querySelector('[data-k="' + key + '"]').cloneNode(true);
     span.removeAttribute("data-k");
@@ -19,10 +12,15 @@
     return span;
   }
 
+  function note(badge, key) {
+    badge.appendChild(document.createTextNode(" · "));
+    badge.appendChild(label(key));
+  }
+
   function fraction(a, b) { return b ? a + " / " + b : "–"; }
 
   function render() {
-    var quiz = quizResults();
+    var quiz = window.attnbank.quizResults();
     var sums = {};
     var next = null;
     document.querySelectorAll("li[data-q]").forEach(function (li) {
@@ -39,13 +37,13 @@
         s.coding += 1;
         var g = grades && grades[id];
         if (g && g.passed) { s.passed += 1; }
-        if (g) { badge.appendChild(document.createTextNode(" · ")); badge.appendChild(label(g.passed ? "status_passed" : "pg_failed")); }
+        if (g) { note(badge, g.passed ? "status_passed" : "pg_failed"); }
       }
       if (kind === "quiz") {
         s.quizzes += 1;
         var r = quiz[id];
         if (r && r.ok) { s.right += 1; }
-        if (r) { badge.appendChild(document.createTextNode(" · ")); badge.appendChild(label(r.ok ? "pg_right" : "pg_wrong")); }
+        if (r) { note(badge, r.ok ? "pg_right" : "pg_wrong"); }
       }
       if (status === "new") {
         if (!s.next) { s.next = li; }
@@ -67,7 +65,10 @@
     var a = document.getElementById("pg-next");
     a.hidden = !next;
     document.getElementById("pg-done").hidden = !!next;
-    if (next) { a.href = next.querySelector("a").getAttribute("href"); a.innerHTML = next.querySelector("a").innerHTML; }
+    if (next) {
+      a.href = next.querySelector("a").getAttribute("href");
+      a.innerHTML = next.querySelector("a").innerHTML;  /* the bilingual title, from this page's own markup */
+    }
   }
 
   function link(li) {  /* a link to the question of `li`, with its bilingual title (from this page's own markup) */
