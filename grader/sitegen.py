@@ -70,6 +70,14 @@ class _Renderer:
         return [self.text(t, f"{field}.{i}", inline) for i, t in enumerate(items)]
 
 
+def _inline(r: _Renderer, text: str, field: str) -> Markup:
+    try:
+        return Markup(render_inline(text, f"{r.rel}: {field}"))
+    except MarkupError as exc:
+        r.problems.append(str(exc))
+        return Markup("")
+
+
 def _question_context(bank: Bank, q: Any) -> tuple[dict[str, Any], list[str]]:
     r = _Renderer(bank.files[q.id].as_posix())
     ctx: dict[str, Any] = {
@@ -102,8 +110,10 @@ def _question_context(bank: Bank, q: Any) -> tuple[dict[str, Any], list[str]]:
             ctx["heatmap"] = heatmaps.context(q.id, reference)
         except Exception as exc:  # noqa: BLE001 - a reference that fails on its example is a build problem
             r.problems.append(f"{r.rel}: heatmap: {type(exc).__name__}: {exc}")
-        if ctx["heatmap"]:
-            ctx["heatmap"]["svg"] = Markup(ctx["heatmap"]["svg"])
+        if ctx["heatmap"]:  # the caption is Markdown, as every text of a question
+            h = ctx["heatmap"]
+            h.update(svg=Markup(h["svg"]), caption={lang: _inline(r, h["caption"][lang], f"heatmap.caption.{lang}")
+                                                    for lang in ("en", "zh")})
     return ctx, r.problems
 
 

@@ -119,6 +119,9 @@ def test_question_pages_show_the_heatmap_accessibly(tmp_path: Path) -> None:
         assert cells == [w for row in rows for w in row]
         table = [float(x) for x in re.findall(r"<td>([\d.]+)</td>", page.split('class="hm-table"')[1])]
         assert table == [w for row in rows for w in row]
+    page = (tmp_path / "site" / "q" / "stable-masked-softmax.html").read_text(encoding="utf-8")
+    caption = page.split('id="hm-cap"')[1].split("</figcaption>")[0]
+    assert "<code>masked_softmax</code>" in caption and "`" not in caption  # Markdown rendered, both languages
     assert 'class="fig heatmap"' not in (tmp_path / "site" / "q" / "causal-mask-alignment.html").read_text()
 
 
