@@ -18,7 +18,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from . import figures, paths
+from . import figures, heatmaps, paths, site_progress
 from .bank import Bank
 from .errors import AttnbankError
 from .i18n import TEXT as UI
@@ -89,7 +89,7 @@ def _question_context(bank: Bank, q: Any, cache: RenderCache) -> tuple[dict[str,
         "figures": [{"svg": Markup(figures.svg(f, f"fig-{i}-cap")), "legend": figures.legend(f),
                      "caption": r.text(f.caption, f"figures.{i}.caption", inline=True)}
                     for i, f in enumerate(q.figures)],
-        "choices": [], "hints": [], "mistakes": [],
+        "choices": [], "hints": [], "mistakes": [], "heatmap": None,
     }
     if isinstance(q, QuizQuestion) and q.quiz.type == "choice":
         ctx["choices"] = [{"text": r.text(c.text, f"quiz.choices.{i}.text", inline=True),
@@ -108,6 +108,13 @@ def _question_context(bank: Bank, q: Any, cache: RenderCache) -> tuple[dict[str,
                       for i, m in enumerate(c.mistakes)],
             reference=r.code(reference.read_text(encoding="utf-8")),
         )
+        try:
+            ctx["heatmap"] = heatmaps.context(q.id, reference)
+        except Exception as exc:  # noqa: BLE001 - a reference that fails on its example is a build problem
+            r.problems.append(f"{r.rel}: heatmap: {type(exc).__name__}: {exc}")
+        if ctx["heatmap"]:  # the caption is Markdown, as every text of a question
+            h = ctx["heatmap"]
+            h.update(svg=Markup(h["svg"]), caption=r.text(h["caption"], "heatmap.caption", inline=True))
     return ctx, r.problems
 
 
@@ -232,6 +239,7 @@ def build(bank: Bank, out: Path, with_progress: bool = False,
         base="", questions=[(c["q"], c["title"]) for c in contexts], cards=cards, parts=_parts(cards, empty),
         topics=bank.topics, tags=tags)
     (out / "index.html").write_text(add_toc(home), encoding="utf-8")
+    site_progress.write(env, bank, contexts, out)
     if on_page:
         on_page(total, total)
-    return BuildResult(out, len(contexts) + 1, time.perf_counter() - start, note)
+    return BuildResult(out, len(contexts) + 2, time.perf_counter() - start, note)  # + home and progress

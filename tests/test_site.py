@@ -82,7 +82,7 @@ def test_home_shows_application_topics_as_a_second_part(tmp_path: Path) -> None:
 def test_real_bank_builds(tmp_path: Path) -> None:
     bank = load_bank()
     result = build(bank, tmp_path / "out")
-    assert result.pages == len(bank.questions) + 1
+    assert result.pages == len(bank.questions) + 2  # the home page and the progress overview
     for q in bank.questions:
         page = (tmp_path / "out" / "q" / f"{q.id}.html").read_text(encoding="utf-8")
         assert "$$" not in _visible_text(page)
@@ -260,7 +260,7 @@ def test_cli_site_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("ATTNBANK_ROOT", str(FIXTURE))
     result = CliRunner().invoke(cli, ["site", "build", "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
-    assert "built 5 page(s)" in result.output
+    assert "built 6 page(s)" in result.output
     assert (tmp_path / "out" / "q" / "gqa-groups.html").is_file()
     result = CliRunner().invoke(cli, ["site", "build", "--out", str(tmp_path / "out"), "--with-progress"])
     assert result.exit_code == 0 and "--with-progress:" in result.output
