@@ -105,8 +105,8 @@ def _first_failure(ctx: Context, outputs: Outputs, name: str) -> CheckResult | N
 
 def check_dtype(plan: Plan, obj: Any, files: set[str]) -> tuple[CheckResult, Status, str | None]:
     """(the result of the contract pass in `plan`'s dtype, the status it implies, the candidate's traceback).
-    A failure whose outputs are right once cast to the expected dtype carries that diagnosis in its details."""
-    from .diagnose import wrong_dtype
+    A failure that grader.diagnose_precision names carries that diagnosis in its details."""
+    from .diagnose_precision import contract_diagnosis, overflow_diagnosis
 
     name = f"dtype_{_name(plan.dtype)}"
     spy = Spy([], files, aten=False)
@@ -114,10 +114,13 @@ def check_dtype(plan: Plan, obj: Any, files: set[str]) -> tuple[CheckResult, Sta
     outputs = Outputs(ctx)
     try:
         failure = _first_failure(ctx, outputs, name)
-        if failure is not None and (found := wrong_dtype(plan, outputs)) is not None:
+        if failure is not None and (found := contract_diagnosis(plan, outputs)) is not None:
             failure.details["diagnosis"] = {"id": found.id, "text": found.text()}
     except CandidateError as err:
-        return fail(name, f"raised {err} on {_name(plan.dtype)} inputs"), "error", err.trace
+        result = fail(name, f"raised {err} on {_name(plan.dtype)} inputs")
+        if (found := overflow_diagnosis(plan, err)) is not None:
+            result.details["diagnosis"] = {"id": found.id, "text": found.text()}
+        return result, "error", err.trace
     except WeightError as exc:
         return fail(name, str(exc)), "invalid", None
     except BadOutput as exc:

@@ -21,6 +21,7 @@ import torch
 from .checks.base import Outputs
 from .checks.masking import keep_mask
 from .diagnosers import Transform, transforms
+from .diagnosers_activation import activation_transforms
 from .i18n import LANGS, TEXT
 from .invoke import BadOutput, CandidateError
 from .plan import Plan, Prepared
@@ -217,7 +218,7 @@ def followed_transform(plan: Plan, outputs: Outputs) -> Diagnosis | None:
     cases = _value_cases(plan)
     partial: Diagnosis | None = None
     found: Diagnosis | None = None
-    for t in transforms(plan):
+    for t in transforms(plan) + activation_transforms(plan):
         if found is not None and t.kind != found.kind:
             return found
         follows = _follows(plan, outputs, t, cases)
@@ -237,5 +238,9 @@ def generic_diagnosis(plan: Plan, outputs: Outputs) -> Diagnosis | None:
     """The generic diagnosis of a failed candidate that no known mistake explains, if one fits."""
     if not _value_cases(plan):
         return None
-    return (wrong_dtype(plan, outputs) or empty_rows(plan, outputs) or validation(plan, outputs)
-            or mutation(plan, outputs) or followed_transform(plan, outputs))
+    from .diagnose_masks import mask_convention  # these build on this module
+    from .diagnose_raises import raises_when
+
+    return (wrong_dtype(plan, outputs) or mask_convention(plan, outputs) or empty_rows(plan, outputs)
+            or validation(plan, outputs)
+            or mutation(plan, outputs) or followed_transform(plan, outputs) or raises_when(plan, outputs))

@@ -8,6 +8,14 @@ from __future__ import annotations
 
 LANGS = ("en", "zh")
 
+PARAMETERS_X = ("The grader loads the reference's weights by name, and your module's state dict has "
+                "other names: a bias the prompt does not have (nn.Linear and nn.Conv2d add one by "
+                "default) or one it has, another layer or activation with its own weights, or an "
+                "extra parameter. Create exactly the layers and parameters the prompt names.",
+                "评测器按名字加载参考实现的权重，而你的模块的 state dict 里名字不一样：多了题目没有的 "
+                "bias（nn.Linear 和 nn.Conv2d 默认带 bias），或少了题目有的 bias，换了带自身权重的层或"
+                "激活函数，或多注册了参数。要严格按题目给出的层和参数来建。")
+
 TEXT: dict[str, tuple[str, str]] = {
     # the study site (and shared labels)
     "home": ("Home", "首页"), "search": ("Search", "搜索"),
@@ -292,6 +300,67 @@ TEXT: dict[str, tuple[str, str]] = {
     "swap-but-last": ("all but the last", "除最后一个外的每个"),
     "swap-first-last": ("the first and the last", "第一个和最后一个"),
     "swap-middle": ("all but the first and the last", "除第一个和最后一个外的每个"),
+    "raises-when_t": ("Raises whenever {cond}", "只要 {cond} 就报错"),
+    "raises-when_x": ("Your code raised on the {n} of {total} value cases where {cond} and on no other ({exc}). "
+                      "The prompt allows them: the code assumes the opposite (a transpose, unsqueeze or "
+                      "broadcast that lines up only then, an optional argument always given). {rest}",
+                      "你的代码在 {total} 个数值用例中满足 {cond} 的 {n} 个上报错，其余都没有报错（{exc}）。"
+                      "题目允许这样的输入：代码默认了相反的情况（只有这时才对得上的转置、unsqueeze 或广播，"
+                      "或者默认可选参数总会传入）。{rest}"),
+    "raises-rest-right": ("On the other cases its outputs are right.", "其余用例的输出是对的。"),
+    "raises-rest-wrong": ("Its outputs are wrong on the other cases too.", "其余用例的输出也不对。"),
+    "parameters-differ_t": ("Parameters differ from the question's (missing {missing}; unexpected {extra})",
+                            "参数与题目不符（缺少 {missing}；多出 {extra}）"),
+    "parameters-missing_t": ("Parameters missing: {missing}", "缺少参数：{missing}"),
+    "parameters-unexpected_t": ("Unexpected parameters: {extra}", "多出了参数：{extra}"),
+    "parameters-differ_x": PARAMETERS_X, "parameters-missing_x": PARAMETERS_X, "parameters-unexpected_x": PARAMETERS_X,
+    "parameter-shape_t": ("Parameter {name} has shape {got}, expected {expected}",
+                          "参数 {name} 的形状是 {got}，应为 {expected}"),
+    "parameter-shape_x": ("The names match the question's, but this parameter's shape does not, so the "
+                          "reference's weights cannot be loaded (a 0-d tensor where [1] is asked, a transposed "
+                          "weight, another size).",
+                          "名字与题目一致，但这个参数的形状不对，参考实现的权重加载不进来（该是 [1] 却建成了 0 维张量、"
+                          "权重转置了，或者尺寸不对）。"),
+    "activation_t": ("{swap}", "{swap}"),
+    "activation_x": ("Your outputs match the reference run with that change to each call of the activation. "
+                     "Use exactly the activation the prompt names (F.gelu's default is the exact erf GELU).",
+                     "你的输出与参考实现把每一处该激活函数都这样改动后的结果一致。要严格使用题目指定的激活函数"
+                     "（F.gelu 默认就是精确的 erf GELU）。"),
+    "gelu-as-relu": ("ReLU where the exact GELU belongs", "该用精确 GELU 的地方用了 ReLU"),
+    "gelu-tanh-approximation": ("The tanh approximation of GELU instead of the exact (erf) GELU",
+                                "用了 GELU 的 tanh 近似，而不是精确（erf）的 GELU"),
+    "relu-dropped": ("The ReLU left out", "漏掉了 ReLU"), "tanh-dropped": ("The tanh left out", "漏掉了 tanh"),
+    "sigmoid-as-hard-sigmoid": ("A hard sigmoid instead of the sigmoid", "用了 hard sigmoid 而不是 sigmoid"),
+    "additive-mask-output_t": ("An additive float mask (0 / a large negative fill) returned instead of a bool mask",
+                               "返回了加性 float 掩码（0 / 很大的负数），而不是 bool 掩码"),
+    "additive-mask-output_x": ("Your mask is right as an additive mask, 0 where a query may attend and a large "
+                               "negative number where it may not, but the prompt asks for a bool mask (True = may "
+                               "attend). Convert where it is used: scores.masked_fill(~mask, float('-inf')).",
+                               "作为加性掩码你的结果是对的（可以关注处为 0，不可关注处为很大的负数），但题目要的是 "
+                               "bool 掩码（True 表示可以关注）。到使用的地方再转换：scores.masked_fill(~mask, "
+                               "float('-inf'))。"),
+    "mask-output-inverted_t": ("The mask returned with its polarity inverted (True = blocked)",
+                               "返回的掩码极性反了（True 表示屏蔽）"),
+    "mask-output-inverted_x": ("Your output is exactly the negation of the expected mask: True where a query must "
+                               "not attend, nn.MultiheadAttention's convention. The prompt's is True = may attend, "
+                               "as F.scaled_dot_product_attention reads a bool mask.",
+                               "你的输出恰好是期望掩码取反：True 表示不能关注，这是 nn.MultiheadAttention 的约定。"
+                               "题目的约定是 True 表示可以关注，与 F.scaled_dot_product_attention 读 bool 掩码的"
+                               "方式一致。"),
+    "float32-inside_t": ("Float64 inputs computed in float32", "float64 输入被降到 float32 计算"),
+    "float32-inside_x": ("Every float output is exactly a float32 number cast back to float64, and some are off "
+                         "by float32's rounding: the arithmetic ran in float32 (a hard-coded dtype, a float32 "
+                         "buffer or weight). Compute in the input's dtype, at least float32.",
+                         "每个浮点输出都恰好是 float32 数值再转回 float64，有些差了 float32 的舍入误差：运算是在 "
+                         "float32 里做的（写死了 dtype，或用了 float32 的缓冲区、权重）。应按输入的 dtype 计算，"
+                         "至少 float32。"),
+    "constant-overflows_t": ("A constant too large for {dtype}", "常数超出了 {dtype} 的范围"),
+    "constant-overflows_x": ("On {dtype} inputs a Python constant written into a tensor (a fill such as -1e9) "
+                             "does not fit the dtype, whose largest value is {max}. Fill with float('-inf') or "
+                             "torch.finfo(x.dtype).min, or upcast before masking.",
+                             "输入为 {dtype} 时，写进张量的 Python 常数（如用 -1e9 填充）超出了该 dtype 的范围"
+                             "（最大值 {max}）。改用 float('-inf') 或 torch.finfo(x.dtype).min 填充，或者先升精度"
+                             "再做掩码。"),
     "partial_match": (" (on {matched} of {total} cases)", "（{total} 个用例中有 {matched} 个符合）"),
 }
 
