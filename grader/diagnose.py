@@ -21,7 +21,7 @@ import torch
 from .checks.base import Outputs
 from .checks.masking import keep_mask
 from .diagnosers import Transform, transforms
-from .diagnosers_activation import activation_transforms
+from .diagnosers_calls import call_transforms
 from .i18n import LANGS, TEXT
 from .invoke import BadOutput, CandidateError
 from .plan import Plan, Prepared
@@ -213,12 +213,13 @@ def _follows(plan: Plan, outputs: Outputs, t: Transform, cases: list[Prepared]) 
 
 def followed_transform(plan: Plan, outputs: Outputs) -> Diagnosis | None:
     """The first transform the candidate follows on every value case; else the one it follows on all but one
-    (needing at least two cases that the transform changes). A kind whose match is ambiguous (another
-    transform of that kind with other parameters fits as well: dims equal on every case) is not named."""
+    (needing at least two cases that the transform changes). Where other transforms of the same kind fit
+    every case as well (sizes equal on every case, as `out_dim` and its dim), the name gives each of their
+    parameters, joined by " = ": on these cases they are one and the same change."""
     cases = _value_cases(plan)
     partial: Diagnosis | None = None
     found: Diagnosis | None = None
-    for t in transforms(plan) + activation_transforms(plan):
+    for t in transforms(plan) + call_transforms(plan):
         if found is not None and t.kind != found.kind:
             return found
         follows = _follows(plan, outputs, t, cases)
@@ -226,9 +227,13 @@ def followed_transform(plan: Plan, outputs: Outputs) -> Diagnosis | None:
             continue
         matched, changed = follows
         if matched == len(cases) and changed >= 1:
-            if found is not None:  # a second fit of the same kind: the name would be a guess
-                return None
-            found = Diagnosis(t.kind, t.params, matched, len(cases))
+            if found is not None and any(v != t.params.get(k) and v.startswith("@") for k, v in found.params.items()):
+                return None  # two different named changes: the name would be a guess
+            if found is not None:  # a second fit of the same kind: equal on these cases, so name both
+                found = Diagnosis(t.kind, {k: v if v == t.params.get(k) else f"{v} = {t.params.get(k)}"
+                                           for k, v in found.params.items()}, matched, len(cases))
+            else:
+                found = Diagnosis(t.kind, t.params, matched, len(cases))
         elif partial is None and matched < len(cases) and changed >= 2 and found is None:
             partial = Diagnosis(t.kind, t.params, matched, len(cases))
     return found or partial

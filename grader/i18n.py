@@ -201,6 +201,11 @@ TEXT: dict[str, tuple[str, str]] = {
                         "blocked and the blocked ones are used. Check which value means \"may attend\" in the prompt.",
                         "你的输出与参考实现在 `~{arg}` 上的输出一致：本该允许的位置被屏蔽了，本该屏蔽的位置反而参与了"
                         "计算。请按题目确认掩码里哪个值表示“可以关注”。"),
+    "mask-transposed_t": ("Mask `{arg}` read transposed", "掩码 `{arg}` 被转置着读了"),
+    "mask-transposed_x": ("Your outputs match the reference given `{arg}` transposed: entry [i, j] is read as "
+                          "[j, i], so query i uses the row of key i. Check which axis the prompt gives the queries.",
+                          "你的输出与参考实现在 `{arg}` 转置后的输出一致：[i, j] 被当成了 [j, i]，query i 用的是"
+                          "key i 那一行。请按题目确认哪一维对应 query。"),
     "argument-ignored_t": ("`{arg}` ignored: it behaves as if it were always {value}",
                            "忽略了参数 `{arg}`：行为就像它总是 {value}"),
     "argument-ignored_x": ("Your outputs match the reference called with `{arg}={value}`, whatever `{arg}` was "
@@ -361,6 +366,27 @@ TEXT: dict[str, tuple[str, str]] = {
                              "输入为 {dtype} 时，写进张量的 Python 常数（如用 -1e9 填充）超出了该 dtype 的范围"
                              "（最大值 {max}）。改用 float('-inf') 或 torch.finfo(x.dtype).min 填充，或者先升精度"
                              "再做掩码。"),
+    "reduction-swap_t": ("{swap} ({which} call)", "{swap}（{which}调用）"),
+    "reduction-swap_x": ("Your outputs match the reference with that change to the mean call named. Check which "
+                         "reduction the prompt asks for, and over which axes.",
+                         "你的输出与参考实现把所指的那次求平均这样改动后的结果一致。请确认题目要求的是哪种归约、"
+                         "在哪些维度上做。"),
+    "mean-as-sum": ("A sum where the mean belongs", "该求平均的地方求了和"),
+    "mean-as-max": ("A max where the mean belongs", "该求平均的地方取了最大值"),
+    "causal-diagonal_t": ("{swap} ({which} call)", "{swap}（{which}调用）"),
+    "causal-diagonal_x": ("Your outputs match the reference with that change to the tril call named. The Lq "
+                          "queries are the last Lq of the Lk positions, so query i sees keys j <= i + Lk - Lq: "
+                          "tril(diagonal=Lk - Lq), bottom-right aligned.",
+                          "你的输出与参考实现把所指的那次 tril 这样改动后的结果一致。Lq 个 query 是 Lk 个位置中的最后 "
+                          "Lq 个，所以 query i 能看到 j <= i + Lk - Lq 的 key：tril(diagonal=Lk - Lq)，右下角对齐。"),
+    "diagonal-plus-one": ("The causal diagonal one too high: each query also sees the next key",
+                          "因果掩码的对角线高了一位：每个 query 还能看到下一个 key"),
+    "diagonal-minus-one": ("The causal diagonal one too low: a query does not see its own key",
+                           "因果掩码的对角线低了一位：query 看不到自己位置的 key"),
+    "diagonal-zero": ("The causal mask aligned top-left (diagonal 0) instead of bottom-right",
+                      "因果掩码按左上角对齐（diagonal=0），而不是右下角"),
+    "triu-for-tril": ("The causal mask built with triu: queries see the future instead of the past",
+                      "因果掩码用了 triu：query 看到的是未来而不是过去"),
     "partial_match": (" (on {matched} of {total} cases)", "（{total} 个用例中有 {matched} 个符合）"),
 }
 
