@@ -126,10 +126,18 @@ def _condition(plan: Plan, cases: list[Prepared], errors: dict[str, CandidateErr
         narrowed = True
     supported = [(t, c) for t, c in fits if _supported(c, plan, raised, errors)]
     if len(supported) == 1:
-        return supported[0][0]
+        return _direction(*supported[0], plan, raised)
     if len(fits) == 1 and not narrowed and min(len(raised), len(cases) - len(raised)) >= 2:
-        return fits[0][0]
+        return _direction(*fits[0], plan, raised)
     return None
+
+
+def _direction(text: str, c: Condition, plan: Plan, raised: list[Prepared]) -> str:
+    """`a != b` as `a > b` (or `a < b`) where every case raised on has it that way: no more than was seen."""
+    if " != " not in text:
+        return text
+    signs = {(a > b) - (a < b) for a, b in (c.sizes(plan, p) for p in raised)}
+    return text.replace(" != ", " > ") if signs == {1} else text.replace(" != ", " < ") if signs == {-1} else text
 
 
 def raises_when(plan: Plan, outputs) -> Diagnosis | None:
