@@ -50,19 +50,20 @@ def _kinds(case: Case) -> set[str]:
 
 def pick_cases(question: CodingQuestion, dtype: str) -> set[int]:
     """The indices of up to MAX_CASES value cases allowed in `dtype`, each adding an argument kind not yet
-    covered (the first always)."""
+    covered (the first always), and every case written for some dtypes only that include `dtype` (such a
+    case exists to test them)."""
     chosen: set[int] = set()
+    pinned: set[int] = set()
     covered: set[str] = set()
     for i, case in enumerate(question.coding.cases):
         if case.raises or (case.dtypes is not None and dtype not in case.dtypes):
             continue
-        kinds = _kinds(case)
-        if not chosen or kinds - covered:
+        if case.dtypes is not None:
+            pinned.add(i)
+        elif len(chosen) < MAX_CASES and (not chosen or _kinds(case) - covered):
             chosen.add(i)
-            covered |= kinds
-        if len(chosen) == MAX_CASES:
-            break
-    return chosen
+            covered |= _kinds(case)
+    return chosen | pinned
 
 
 def _name(dtype: torch.dtype) -> str:
