@@ -98,11 +98,16 @@ def _fits(conds: list[Condition], plan: Plan, cases: list[Prepared], hit: list[b
     return out
 
 
-def _supported(c: Condition, plan: Plan, raised: list[Prepared], errors: dict[str, CandidateError]) -> bool:
-    """Whether every error message prints the condition's sizes on its case (a shape error names them)."""
-    def printed(p: Prepared) -> set[int]:
-        return {int(x) for x in re.findall(r"\d+", str(errors[p.case.id].exc))}
-    return all(c.sizes(plan, p) and set(c.sizes(plan, p)) <= printed(p) for p in raised)
+def _supported(text: str, c: Condition, plan: Plan, raised: list[Prepared], errors: dict[str, CandidateError]) -> bool:
+    """Whether every error message says what the condition does: an argument None ('NoneType'), its dtype
+    by name, or (a shape error) the condition's sizes on its case."""
+    messages = {p.case.id: str(errors[p.case.id].exc) for p in raised}
+    if c.kind == "none":
+        return text.endswith(" is None")
+    if c.kind == "dtype":
+        return all(text.rsplit(" ", 1)[-1] in m for m in messages.values())
+    return all(c.sizes(plan, p) and set(c.sizes(plan, p)) <= {int(x) for x in re.findall(r"\d+", messages[p.case.id])}
+               for p in raised)
 
 
 def _condition(plan: Plan, cases: list[Prepared], errors: dict[str, CandidateError]) -> str | None:
@@ -124,7 +129,7 @@ def _condition(plan: Plan, cases: list[Prepared], errors: dict[str, CandidateErr
                     found = _fits(conds, plan, inside, [p.case.id in errors for p in inside])
                     fits += [(f"{text} and {t}", c) for t, c in found]
         narrowed = True
-    supported = [(t, c) for t, c in fits if _supported(c, plan, raised, errors)]
+    supported = [(t, c) for t, c in fits if _supported(t, c, plan, raised, errors)]
     if len(supported) == 1:
         return _direction(*supported[0], plan, raised)
     if len(fits) == 1 and not narrowed and min(len(raised), len(cases) - len(raised)) >= 2:
