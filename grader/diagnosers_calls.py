@@ -1,7 +1,8 @@
 """Generic diagnosers: the reference run with one kind of torch call swapped for the one wrong code often
 writes: an activation (ReLU or the tanh approximation where the exact GELU belongs, a hard sigmoid for the
 sigmoid, a ReLU or a tanh dropped), a reduction (a sum or a max where the mean belongs), a causal mask's
-`tril` (its diagonal off by one, at 0 where queries are aligned bottom-right, `triu` instead). Each applies
+`tril` (its diagonal off by one, at 0 where queries are aligned bottom-right, `triu` instead), the first two
+blocks of a `torch.cat` swapped. Each applies
 only to a question whose reference makes that call, every call or only its first or last.
 """
 
@@ -23,6 +24,7 @@ TANH = {torch.tanh, torch.Tensor.tanh, F.tanh}
 SIGMOID = {torch.sigmoid, torch.Tensor.sigmoid, F.sigmoid}
 MEAN = {torch.mean, torch.Tensor.mean}
 TRIL = {torch.tril, torch.Tensor.tril}
+CAT = {torch.cat, torch.concat, torch.concatenate}
 DEFAULTS = {"approximate": "none", "inplace": False}  # the keywords nn.GELU and nn.ReLU pass on
 
 Call = Callable[[Any, tuple, dict], Any]  # (the original function, args, kwargs) -> the changed result
@@ -55,6 +57,13 @@ def _diagonal(change: Callable[[int], int], triu: bool = False) -> Call:
     return call
 
 
+def _first_two_swapped(func, args, kwargs):
+    parts = args[0] if args else None
+    if not isinstance(parts, (list, tuple)) or len(parts) < 2:
+        return NotImplemented
+    return func([parts[1], parts[0], *parts[2:]], *args[1:], **kwargs)
+
+
 ACTIVATIONS: dict[str, tuple[set, Call]] = {
     "gelu-as-relu": (GELU, _unary(torch.relu)),
     "gelu-tanh-approximation": (GELU, _unary(lambda x: F.gelu(x, approximate="tanh"))),
@@ -72,6 +81,7 @@ DIAGONALS: dict[str, tuple[set, Call]] = {
     "diagonal-zero": (TRIL, _diagonal(lambda d: 0)),
     "triu-for-tril": (TRIL, _diagonal(lambda d: d, triu=True)),
 }
+CONCATS: dict[str, tuple[set, Call]] = {"cat-first-two-swapped": (CAT, _first_two_swapped)}
 WHICH: dict[str, Callable[[int, int], bool]] = {  # which calls, by (call index, number of calls)
     "every": lambda i, n: True, "first": lambda i, n: i == 0, "last": lambda i, n: i == n - 1}
 
@@ -86,7 +96,7 @@ class CallSwap(TorchFunctionMode):
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
-        if func in self.calls and args and isinstance(args[0], torch.Tensor):
+        if func in self.calls and args and isinstance(args[0], (torch.Tensor, list, tuple)):
             index, self.calls_made = self.calls_made, self.calls_made + 1
             if self.chosen(index):
                 out = self.new(func, args, kwargs)
@@ -114,7 +124,7 @@ def call_transforms(plan: Plan) -> list[Transform]:
     first, the last); a transform leaves a case as is where the reference makes no such call."""
     out = [Transform("activation", {"swap": f"@{name}"}, _swapped(calls, new, "every"))
            for name, (calls, new) in ACTIVATIONS.items()]
-    for kind, table in (("reduction-swap", REDUCTIONS), ("causal-diagonal", DIAGONALS)):
+    for kind, table in (("reduction-swap", REDUCTIONS), ("causal-diagonal", DIAGONALS), ("concat-order", CONCATS)):
         out += [Transform(kind, {"swap": f"@{name}", "which": f"@swap-{which}"}, _swapped(calls, new, which))
                 for name, (calls, new) in table.items() for which in WHICH]
     return out

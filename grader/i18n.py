@@ -8,6 +8,7 @@ from __future__ import annotations
 
 LANGS = ("en", "zh")
 
+CALL_T = ("{swap} ({which} call)", "{swap}（{which}调用）")  # the title of a swapped call (grader.diagnosers_calls)
 PARAMETERS_X = ("The grader loads the reference's weights by name, and your module's state dict has "
                 "other names: a bias the prompt does not have (nn.Linear and nn.Conv2d add one by "
                 "default) or one it has, another layer or activation with its own weights, or an "
@@ -321,11 +322,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "parameters-differ_x": PARAMETERS_X, "parameters-missing_x": PARAMETERS_X, "parameters-unexpected_x": PARAMETERS_X,
     "parameter-shape_t": ("Parameter {name} has shape {got}, expected {expected}",
                           "参数 {name} 的形状是 {got}，应为 {expected}"),
-    "parameter-shape_x": ("The names match the question's, but this parameter's shape does not, so the "
-                          "reference's weights cannot be loaded (a 0-d tensor where [1] is asked, a transposed "
-                          "weight, another size).",
-                          "名字与题目一致，但这个参数的形状不对，参考实现的权重加载不进来（该是 [1] 却建成了 0 维张量、"
-                          "权重转置了，或者尺寸不对）。"),
+    "parameter-shape_x": ("The names match the question's but this shape does not, so the reference's weights do not "
+                          "load (a 0-d tensor for [1], a transposed weight, another size).",
+                          "名字对但形状不对，参考权重加载不进来（该是 [1] 却是 0 维、权重转置或尺寸不对）。"),
     "activation_t": ("{swap}", "{swap}"),
     "activation_x": ("Your outputs match the reference run with that change to each call of the activation. "
                      "Use exactly the activation the prompt names (F.gelu's default is the exact erf GELU).",
@@ -366,14 +365,17 @@ TEXT: dict[str, tuple[str, str]] = {
                              "输入为 {dtype} 时，写进张量的 Python 常数（如用 -1e9 填充）超出了该 dtype 的范围"
                              "（最大值 {max}）。改用 float('-inf') 或 torch.finfo(x.dtype).min 填充，或者先升精度"
                              "再做掩码。"),
-    "reduction-swap_t": ("{swap} ({which} call)", "{swap}（{which}调用）"),
+    "reduction-swap_t": CALL_T, "causal-diagonal_t": CALL_T, "concat-order_t": CALL_T,
     "reduction-swap_x": ("Your outputs match the reference with that change to the mean call named. Check which "
                          "reduction the prompt asks for, and over which axes.",
                          "你的输出与参考实现把所指的那次求平均这样改动后的结果一致。请确认题目要求的是哪种归约、"
                          "在哪些维度上做。"),
     "mean-as-sum": ("A sum where the mean belongs", "该求平均的地方求了和"),
     "mean-as-max": ("A max where the mean belongs", "该求平均的地方取了最大值"),
-    "causal-diagonal_t": ("{swap} ({which} call)", "{swap}（{which}调用）"),
+    "cat-first-two-swapped": ("The first two blocks of a concatenation in the wrong order", "拼接时前两块的顺序反了"),
+    "concat-order_x": ("Your outputs match the reference with the first two tensors of that torch.cat swapped: "
+                       "the next layer reads each block with the other's weights. Keep the prompt's order.",
+                       "与参考实现把那次 torch.cat 的前两个张量互换后一致：后面的层拿错了权重。要按题目顺序拼接。"),
     "causal-diagonal_x": ("Your outputs match the reference with that change to the tril call named. The Lq "
                           "queries are the last Lq of the Lk positions, so query i sees keys j <= i + Lk - Lq: "
                           "tril(diagonal=Lk - Lq), bottom-right aligned.",

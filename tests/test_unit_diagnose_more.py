@@ -158,3 +158,13 @@ def test_a_square_mask_read_transposed_and_equal_scale_names(tmp_path: Path) -> 
     scaled = _grade(plan, tmp_path, reference.replace("self.negative_slope)  # [H, N_i, N_j]",
                                                       "self.negative_slope) / self.out_dim ** 0.5"))
     assert scaled.diagnosis == "generic:scale-factor" and "1/sqrt(Fo) = 1/sqrt(out_dim)" in _title(scaled)
+
+
+def test_concatenated_blocks_in_the_wrong_order_are_named(tmp_path: Path) -> None:
+    plan = _plan("temporal-attention")
+    verdict = _named(plan, tmp_path, "temporal-attention", ("torch.cat([context, query], dim=-1)",
+                                                            "torch.cat([query, context], dim=-1)"))
+    assert verdict.diagnosis == "generic:concat-order" and "wrong order" in _title(verdict)
+    unrelated = _named(plan, tmp_path, "temporal-attention", ("torch.cat([context, query], dim=-1)",
+                                                              "torch.cat([context, query * 2], dim=-1)"))
+    assert unrelated.diagnosis != "generic:concat-order"
