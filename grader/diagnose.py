@@ -211,11 +211,15 @@ def _follows(plan: Plan, outputs: Outputs, t: Transform, cases: list[Prepared]) 
     return matched, changed
 
 
+EXPRESSIONS = {"scale-factor": {"factor"}, "scale-default": {"value"}}  # parameters that are a scale made of sizes
+
+
 def followed_transform(plan: Plan, outputs: Outputs) -> Diagnosis | None:
     """The first transform the candidate follows on every value case; else the one it follows on all but one
     (needing at least two cases that the transform changes). Where other transforms of the same kind fit
     every case as well (sizes equal on every case, as `out_dim` and its dim), the name gives each of their
-    parameters, joined by " = ": on these cases they are one and the same change."""
+    parameters, joined by " = ": on these cases they are one and the same change. Any other second fit makes
+    the name a guess, and nothing is named."""
     cases = _value_cases(plan)
     partial: Diagnosis | None = None
     found: Diagnosis | None = None
@@ -227,13 +231,14 @@ def followed_transform(plan: Plan, outputs: Outputs) -> Diagnosis | None:
             continue
         matched, changed = follows
         if matched == len(cases) and changed >= 1:
-            if found is not None and any(v != t.params.get(k) and v.startswith("@") for k, v in found.params.items()):
-                return None  # two different named changes: the name would be a guess
-            if found is not None:  # a second fit of the same kind: equal on these cases, so name both
-                found = Diagnosis(t.kind, {k: v if v == t.params.get(k) else f"{v} = {t.params.get(k)}"
-                                           for k, v in found.params.items()}, matched, len(cases))
-            else:
+            differ = {k for k, v in found.params.items() if v != t.params.get(k)} if found is not None else set()
+            if found is None:
                 found = Diagnosis(t.kind, t.params, matched, len(cases))
+            elif differ <= EXPRESSIONS.get(t.kind, set()):  # sizes equal on every case: one factor, name both
+                found = Diagnosis(t.kind, {k: f"{v} = {t.params[k]}" if k in differ else v
+                                           for k, v in found.params.items()}, matched, len(cases))
+            elif not (t.kind == "mask-inverted" and "`, `" in t.params["arg"]):  # (all masks inverted, after
+                return None  # one that explains it alone); two different changes: the name would be a guess
         elif partial is None and matched < len(cases) and changed >= 2 and found is None:
             partial = Diagnosis(t.kind, t.params, matched, len(cases))
     return found or partial
