@@ -133,6 +133,8 @@ def test_float64_computed_in_float32_is_named_and_a_small_bias_is_not(tmp_path: 
     eps = _patched("sdpa", ("torch.where(denom > 0, denom, torch.ones_like(denom))",
                             "torch.where(denom > 0, denom, torch.ones_like(denom)) + 1e-9"))
     assert float32_inside(plan, _run_all(plan, _outputs(plan, tmp_path, eps))) is None
+    halves = _patched("sdpa", ("return weights @ v", "return torch.full_like(weights @ v, 0.5)"))  # float32 numbers
+    assert float32_inside(plan, _run_all(plan, _outputs(plan, tmp_path, halves))) is None  # but far from the oracle
 
 
 def test_a_fill_that_overflows_float16_is_named(tmp_path: Path) -> None:
