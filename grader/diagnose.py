@@ -250,7 +250,8 @@ def generic_diagnosis(plan: Plan, outputs: Outputs) -> Diagnosis | None:
         return None
     from .diagnose_masks import mask_convention  # these build on this module
     from .diagnose_raises import raises_when
+    from .diagnose_shapes import squeezed_output
 
-    return (wrong_dtype(plan, outputs) or mask_convention(plan, outputs) or empty_rows(plan, outputs)
-            or validation(plan, outputs)
-            or mutation(plan, outputs) or followed_transform(plan, outputs) or raises_when(plan, outputs))
+    return (wrong_dtype(plan, outputs) or squeezed_output(plan, outputs) or mask_convention(plan, outputs)
+            or empty_rows(plan, outputs) or validation(plan, outputs) or mutation(plan, outputs)
+            or followed_transform(plan, outputs) or raises_when(plan, outputs))

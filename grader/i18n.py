@@ -337,34 +337,26 @@ TEXT: dict[str, tuple[str, str]] = {
     "sigmoid-as-hard-sigmoid": ("A hard sigmoid instead of the sigmoid", "用了 hard sigmoid 而不是 sigmoid"),
     "additive-mask-output_t": ("An additive float mask (0 / a large negative fill) returned instead of a bool mask",
                                "返回了加性 float 掩码（0 / 很大的负数），而不是 bool 掩码"),
-    "additive-mask-output_x": ("Your mask is right as an additive mask, 0 where a query may attend and a large "
-                               "negative number where it may not, but the prompt asks for a bool mask (True = may "
-                               "attend). Convert where it is used: scores.masked_fill(~mask, float('-inf')).",
-                               "作为加性掩码你的结果是对的（可以关注处为 0，不可关注处为很大的负数），但题目要的是 "
-                               "bool 掩码（True 表示可以关注）。到使用的地方再转换：scores.masked_fill(~mask, "
-                               "float('-inf'))。"),
+    "additive-mask-output_x": ("Your mask is right as an additive mask (0 = may attend, a large negative number = "
+                               "may not); the prompt asks for a bool mask, True = may attend.",
+                               "作为加性掩码你的结果是对的（0 表示可以关注，很大的负数表示不能），但题目要的是"
+                               " bool 掩码，True 表示可以关注。"),
     "mask-output-inverted_t": ("The mask returned with its polarity inverted (True = blocked)",
                                "返回的掩码极性反了（True 表示屏蔽）"),
-    "mask-output-inverted_x": ("Your output is exactly the negation of the expected mask: True where a query must "
-                               "not attend, nn.MultiheadAttention's convention. The prompt's is True = may attend, "
-                               "as F.scaled_dot_product_attention reads a bool mask.",
-                               "你的输出恰好是期望掩码取反：True 表示不能关注，这是 nn.MultiheadAttention 的约定。"
-                               "题目的约定是 True 表示可以关注，与 F.scaled_dot_product_attention 读 bool 掩码的"
-                               "方式一致。"),
+    "mask-output-inverted_x": ("Your output is exactly the negation of the expected mask, True where a query may "
+                               "not attend (nn.MultiheadAttention's convention); the prompt's True = may attend.",
+                               "你的输出恰好是期望掩码取反：True 表示不能关注（nn.MultiheadAttention 的约定），"
+                               "而题目的约定是 True 表示可以关注。"),
     "float32-inside_t": ("Float64 inputs computed in float32", "float64 输入被降到 float32 计算"),
-    "float32-inside_x": ("Every float output is exactly a float32 number cast back to float64, and some are off "
-                         "by float32's rounding: the arithmetic ran in float32 (a hard-coded dtype, a float32 "
-                         "buffer or weight). Compute in the input's dtype, at least float32.",
-                         "每个浮点输出都恰好是 float32 数值再转回 float64，有些差了 float32 的舍入误差：运算是在 "
-                         "float32 里做的（写死了 dtype，或用了 float32 的缓冲区、权重）。应按输入的 dtype 计算，"
-                         "至少 float32。"),
+    "float32-inside_x": ("Every float output is a float32 number cast back to float64, off by float32's rounding: "
+                         "the arithmetic ran in float32 (a hard-coded dtype, a float32 buffer or weight).",
+                         "每个浮点输出都是 float32 数值转回 float64，差了 float32 的舍入误差：运算是在 float32 里"
+                         "做的（写死了 dtype，或用了 float32 的缓冲区、权重）。"),
     "constant-overflows_t": ("A constant too large for {dtype}", "常数超出了 {dtype} 的范围"),
-    "constant-overflows_x": ("On {dtype} inputs a Python constant written into a tensor (a fill such as -1e9) "
-                             "does not fit the dtype, whose largest value is {max}. Fill with float('-inf') or "
-                             "torch.finfo(x.dtype).min, or upcast before masking.",
-                             "输入为 {dtype} 时，写进张量的 Python 常数（如用 -1e9 填充）超出了该 dtype 的范围"
-                             "（最大值 {max}）。改用 float('-inf') 或 torch.finfo(x.dtype).min 填充，或者先升精度"
-                             "再做掩码。"),
+    "constant-overflows_x": ("A Python constant written into a {dtype} tensor (a fill such as -1e9) exceeds its "
+                             "largest value, {max}: fill with float('-inf') or torch.finfo(x.dtype).min.",
+                             "写进 {dtype} 张量的 Python 常数（如用 -1e9 填充）超过了它的最大值 {max}：改用 "
+                             "float('-inf') 或 torch.finfo(x.dtype).min 填充。"),
     "reduction-swap_t": CALL_T, "causal-diagonal_t": CALL_T, "concat-order_t": CALL_T,
     "reduction-swap_x": ("Your outputs match the reference with that change to the mean call named. Check which "
                          "reduction the prompt asks for, and over which axes.",
@@ -389,6 +381,12 @@ TEXT: dict[str, tuple[str, str]] = {
                       "因果掩码按左上角对齐（diagonal=0），而不是右下角"),
     "triu-for-tril": ("The causal mask built with triu: queries see the future instead of the past",
                       "因果掩码用了 triu：query 看到的是未来而不是过去"),
+    "output-squeezed_t": ("Output {index} has shape {got}, expected {expected}", "输出 {index} 的形状是 {got}，应为"
+                          " {expected}"),
+    "output-squeezed_x": ("Its values are right: an axis of size 1 is missing or one too many (keepdim, squeeze or "
+                          "unsqueeze), so the caller's broadcasting breaks. Return the prompt's shape.",
+                          "数值是对的，只是多了或少了一个长度为 1 的维度（keepdim、squeeze 或 unsqueeze），调用方的"
+                          "广播会出错。要返回题目要求的形状。"),
     "partial_match": (" (on {matched} of {total} cases)", "（{total} 个用例中有 {matched} 个符合）"),
 }
 

@@ -170,3 +170,10 @@ def test_concatenated_blocks_in_the_wrong_order_are_named(tmp_path: Path) -> Non
     unrelated = _named(plan, tmp_path, "temporal-attention", ("torch.cat([context, query], dim=-1)",
                                                               "torch.cat([context, query * 2], dim=-1)"))
     assert unrelated.diagnosis != "generic:concat-order"
+
+
+def test_right_values_with_an_axis_of_size_one_too_many_are_named(sdpa: Plan, tmp_path: Path) -> None:
+    verdict = _named(sdpa, tmp_path, "sdpa", ("return weights @ v", "return (weights @ v).unsqueeze(0)"))
+    assert verdict.diagnosis == "generic:output-squeezed" and "has shape [1, " in _title(verdict)
+    moved = _named(sdpa, tmp_path, "sdpa", ("return weights @ v", "return (weights @ v).transpose(-1, -2)"))
+    assert moved.diagnosis != "generic:output-squeezed"  # the same size-1-free shape only when square
