@@ -113,13 +113,15 @@ FAKE_WORKER = textwrap.dedent("""
     for f in job["files"]:
         emit({"type": "start", "file": f})
         emit({"type": "check", "file": f, "name": "signature", "passed": True, "message": "found", "details": {}})
-        if "crash" in f:
+        if "crash" in os.path.basename(f):
             print("last words of", os.path.basename(f), flush=True)
             os._exit(3)
-        if "hang" in f:
+        if "hang" in os.path.basename(f):
             time.sleep(60)
         emit({"type": "verdict", "file": f, "question": "q", "passed": True, "status": "passed", "checks": [],
               "diagnosis": None, "diagnosis_text": None, "error": None})
+    if os.environ.get("FAKE_MODE") == "hang-at-exit":  # e.g. a candidate's atexit handler or thread
+        time.sleep(60)
 """)
 
 
@@ -296,3 +298,10 @@ def test_a_file_left_unfinished_is_a_failed_run_check(tmp_path: Path, code: int,
     v = sandbox.stopped_verdict(sandbox.Supervision(current="cand.py", stop="crashed", code=code), results, 1.0, "")
     assert v.status == "crashed" and v.checks[-1].name == "run" and v.checks[-1].passed is False
     assert v.checks[-1].message.startswith(says)
+
+
+def test_a_worker_that_hangs_after_its_last_verdict_loses_nothing(tmp_path: Path, fake_worker) -> None:
+    files = [tmp_path / "a_ok.py", tmp_path / "b_ok.py"]
+    verdicts = sandbox.run_worker(tmp_path / "q.yaml", tmp_path, files, Settings(), timeout=0.3,
+                                  env={"FAKE_MODE": "hang-at-exit"})
+    assert [(v.file, v.status) for v in verdicts] == [(str(f), "passed") for f in files] and len(fake_worker) == 1
