@@ -94,6 +94,37 @@ def test_cpu_seconds_reads_this_process() -> None:
     assert sandbox.cpu_seconds(2**22 + 12345) is None
 
 
+PROBE = textwrap.dedent("""
+    import os, time
+    with open("/proc/self/comm", "w") as fh:
+        fh.write("a) b c")                       # a process name with a parenthesis and spaces in it
+    t = time.process_time()
+    while time.process_time() - t < 0.2:         # user time
+        pass
+    with open("/dev/zero", "rb") as fh:          # system time: the kernel fills the buffers
+        while os.times().system < 0.2:
+            fh.read(1 << 22)
+    print(os.times().user + os.times().system, flush=True)
+    time.sleep(60)
+""")
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="CPU time is read from /proc")
+def test_cpu_seconds_is_user_plus_system_time_whatever_the_process_is_called() -> None:
+    import subprocess
+
+    proc = subprocess.Popen([sys.executable, "-c", PROBE], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                            text=True)
+    try:
+        own = float(proc.stdout.readline())      # the child's own count, now that it only sleeps
+        used = sandbox.cpu_seconds(proc.pid)
+    finally:
+        proc.kill()
+        proc.wait()
+        proc.stdout.close()
+    assert used is not None and own >= 0.2 and abs(used - own) <= 0.05
+
+
 # a stand-in for `python -m grader.worker JOB`: grades files named *ok*, dies on files named *crash*,
 # never finishes files named *hang*
 FAKE_WORKER = textwrap.dedent("""
@@ -122,6 +153,8 @@ FAKE_WORKER = textwrap.dedent("""
               "diagnosis": None, "diagnosis_text": None, "error": None})
     if os.environ.get("FAKE_MODE") == "hang-at-exit":  # e.g. a candidate's atexit handler or thread
         time.sleep(60)
+    if os.environ.get("FAKE_MODE") == "fail-at-exit":
+        sys.exit(1)
 """)
 
 
@@ -305,3 +338,52 @@ def test_a_worker_that_hangs_after_its_last_verdict_loses_nothing(tmp_path: Path
     verdicts = sandbox.run_worker(tmp_path / "q.yaml", tmp_path, files, Settings(), timeout=0.3,
                                   env={"FAKE_MODE": "hang-at-exit"})
     assert [(v.file, v.status) for v in verdicts] == [(str(f), "passed") for f in files] and len(fake_worker) == 1
+
+
+def test_a_worker_that_fails_after_its_last_verdict_loses_nothing(tmp_path: Path, fake_worker) -> None:
+    files = [tmp_path / "a_ok.py", tmp_path / "b_ok.py"]
+    verdicts = sandbox.run_worker(tmp_path / "q.yaml", tmp_path, files, Settings(), timeout=5.0,
+                                  env={"FAKE_MODE": "fail-at-exit"})
+    assert [(v.file, v.status) for v in verdicts] == [(str(f), "passed") for f in files] and len(fake_worker) == 1
+
+
+def test_events_are_taken_a_complete_line_at_a_time(tmp_path: Path) -> None:
+    path = tmp_path / "results.jsonl"
+    path.write_text('{"m": "é"}\n{"n"', encoding="utf-8")  # the worker is still writing its second event
+    events = sandbox._Events(path)
+    assert events.new() == [{"m": "é"}] and events.new() == []
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(': "ü"}\n')
+    assert events.new() == [{"n": "ü"}] and events.new() == []
+
+
+def test_each_file_gets_the_whole_cpu_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the worker's setup (importing torch, the oracle) uses CPU time before the first file starts: not counted
+    monkeypatch.setattr(sandbox, "WALL_FACTOR", 40.0)  # a loaded machine: only CPU time may stop it
+    script = tmp_path / "setup_heavy.py"
+    script.write_text(textwrap.dedent("""
+        import json, sys, time
+        def emit(e):
+            with open(sys.argv[1], "a") as fh:
+                fh.write(json.dumps(e) + "\\n")
+        def spin(seconds):
+            t = time.process_time()
+            while time.process_time() - t < seconds:
+                pass
+        spin(0.6)
+        emit({"type": "ready"})
+        emit({"type": "start", "file": "cand.py"})
+        spin(0.2)
+        emit({"type": "verdict", "file": "cand.py", "status": "passed", "checks": []})
+    """), encoding="utf-8")
+    job = sandbox.write_job(tmp_path, 1, tmp_path / "q.yaml", tmp_path, ["cand.py"], Settings())
+    proc = sandbox.spawn([sys.executable, str(script), str(job.results)], job, sandbox.child_env(None))
+    sup = sandbox.supervise(proc, job.results, timeout=0.4)
+    assert sup.stop is None and sup.verdicts["cand.py"].passed
+
+
+def test_without_proc_the_wall_clock_is_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sandbox, "cpu_seconds", lambda pid: None)
+    sup, _, job = _run(tmp_path, "time.sleep(60)", timeout=0.3)
+    assert sup.stop == "timeout" and sup.limit == "wall"
+    assert "within 0.3 s of wall-clock time" in sandbox.stopped_verdict(sup, job.results, 0.3, "").checks[-1].message
