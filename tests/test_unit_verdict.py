@@ -190,3 +190,16 @@ def test_an_exact_output_names_the_count_the_first_index_and_its_row(mask_plan, 
     assert verdict.status == "failed" and values.passed is False
     assert values.message == f"case 'example-batch' (attention_mask[4, 6]; seed 0): {says}"
     assert values.details["index"] == ([0, 0, 3, 4] if "mask" in tweak else [0, 5])
+
+
+def test_code_that_ignores_its_device_argument_fails_dtype_device(tmp_path: Path) -> None:
+    # on CPU every device is "cpu": the grader also calls a value case with device="meta"
+    sol = ROOT / "solutions" / "chunked-streaming-mask"
+    (path,) = (ROOT / "questions").glob("*/chunked-streaming-mask.yaml")
+    plan = build_plan(load_question(path), sol, "float32", "cpu", 0)
+    reference = (sol / "reference.py").read_text("utf-8")
+    verdict, _ = _grade(plan, tmp_path, reference.replace("torch.arange(T, device=device)", "torch.arange(T)"))
+    message = verdict.check("dtype_device").message
+    assert verdict.status == "failed" and message.startswith("case 'partial-last-chunk' (")
+    assert message.endswith("seed 0) with device='meta': output 0 is on cpu: "
+                            "create it on the `device` you are given (torch.arange(..., device=device))")
