@@ -203,3 +203,24 @@ def test_code_that_ignores_its_device_argument_fails_dtype_device(tmp_path: Path
     assert verdict.status == "failed" and message.startswith("case 'partial-last-chunk' (")
     assert message.endswith("seed 0) with device='meta': output 0 is on cpu: "
                             "create it on the `device` you are given (torch.arange(..., device=device))")
+
+
+def test_the_speed_check_times_pytorchs_kernel_for_each_variant() -> None:
+    # what `against:` names (the speed check runs on CUDA only; the kernels it compares with run anywhere)
+    from grader.checks.cost import _against
+
+    gen = torch.Generator().manual_seed(0)
+    q = torch.randn(2, 4, 5, 8, generator=gen, dtype=torch.float64)
+    k, v = (torch.randn(2, 4, 5, 8, generator=gen, dtype=torch.float64) for _ in range(2))
+
+    def attention(q, k, v, causal=False):
+        scores = q @ k.transpose(-2, -1) / 8 ** 0.5
+        if causal:
+            scores = scores.masked_fill(torch.ones(5, 5, dtype=torch.bool).triu(1), float("-inf"))
+        return scores.softmax(-1) @ v
+
+    assert torch.allclose(_against("sdpa")({"q": q, "k": k, "v": v}), attention(q, k, v))
+    assert torch.allclose(_against("sdpa_causal")({"q": q, "k": k, "v": v}), attention(q, k, v, causal=True))
+    k2, v2 = k[:, :2], v[:, :2]  # two key/value heads shared by four query heads
+    gqa = attention(q, k2.repeat_interleave(2, 1), v2.repeat_interleave(2, 1))
+    assert torch.allclose(_against("sdpa_gqa")({"q": q, "k": k2, "v": v2}), gqa)
