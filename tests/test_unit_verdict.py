@@ -224,3 +224,18 @@ def test_the_speed_check_times_pytorchs_kernel_for_each_variant() -> None:
     k2, v2 = k[:, :2], v[:, :2]  # two key/value heads shared by four query heads
     gqa = attention(q, k2.repeat_interleave(2, 1), v2.repeat_interleave(2, 1))
     assert torch.allclose(_against("sdpa_gqa")({"q": q, "k": k2, "v": v2}), gqa)
+
+
+def test_properties_drive_a_candidate_object_through_its_methods_and_attributes(tmp_path: Path) -> None:
+    # sagan's properties build fresh blocks with call.new, read `gamma`, call `.to` and `.forward`
+    sol = ROOT / "solutions" / "sagan-self-attention"
+    (path,) = (ROOT / "questions").glob("*/sagan-self-attention.yaml")
+    plan = build_plan(load_question(path), sol, "float32", "cpu", 0)
+    reference = (sol / "reference.py").read_text("utf-8")
+    good, _ = _grade(plan, tmp_path, reference)
+    assert good.check("properties").message == "2 properties hold: identity_at_init, gamma_holds_gamma_init"
+    wrong = reference.replace("def __init__(self, channels, gamma_init=0.0):",
+                              "def __init__(self, channels, gamma_init=1.0):")
+    bad, _ = _grade(plan, tmp_path, wrong, "wrong.py")
+    assert bad.check("properties").passed is False and "gamma starts at 1, not 0" in bad.check("properties").message
+    assert bad.diagnosis == "gamma-init-nonzero"
