@@ -265,7 +265,8 @@ def run_mutants(bank: Bank, qids: list[str], seed: int, jobs: int, out: Console,
             progress.print(escape(f"[{n}/{len(questions)}] {q.id}: {len(report.holes)} hole(s)"), highlight=False)
             holes += len(report.holes)
             unclean += not report.clean
-            killed += report.killed
-            judged += report.judged
+            if not report.broken:  # a question without a score adds nothing to the total
+                killed += report.killed
+                judged += report.judged
     out.print(f"{killed} of {judged} non-equivalent mutants killed, {holes} hole(s)", highlight=False, soft_wrap=True)
     return unclean == 0
