@@ -23,10 +23,11 @@ from .checks import ALWAYS_RUN
 from .checks.base import Context, Outputs, fail, ok, where
 from .checks.registry import CHECKS
 from .invoke import BadOutput, CandidateError, Impl, WeightError
-from .outcome import CheckResult, Status
+from .outcome import CheckResult, Status, Verdict
 from .plan import Plan, build_plan
 from .schema import Case, CodingQuestion
 from .spy import Spy
+from .verdict import Emit, grade_file, load_candidate
 
 MAX_CASES = 3
 CONTRACT_DTYPES = ("float64", "bfloat16", "float16")  # the default passes, in this order (float16 for
@@ -165,3 +166,22 @@ class Contract:
             elif st != "passed":
                 return done, st, trace
         return done, status, None
+
+def grade(plan: Plan, contract: Contract, path: Path, emit: Emit) -> Verdict:
+    """The verdict of one file: graded in the plan's dtype, then, if it passed, in each contract dtype."""
+    verdict = grade_file(plan, path, emit)
+    verdict.dtypes = [str(plan.dtype).replace("torch.", "")]
+    if not verdict.passed or not contract.dtypes:
+        return verdict
+
+    def record(result: CheckResult) -> None:
+        verdict.checks.append(result)
+        emit({"type": "check", "file": str(path), **result.as_dict()})
+
+    obj = load_candidate(plan, path)[0]
+    done, verdict.status, verdict.error = contract.run(obj, {str(path)}, record)
+    verdict.dtypes += done
+    named = next((c.details.pop("diagnosis") for c in verdict.checks if "diagnosis" in c.details), None)
+    if named:  # right values in the wrong dtype: say so, as the float32 grading would have
+        verdict.diagnosis, verdict.diagnosis_text = named["id"], named["text"]
+    return verdict

@@ -3,7 +3,7 @@
 Run as `python -m grader.worker JOB.json` by grader.sandbox, which never imports candidate code itself.
 Events: {"type": "ready"} once the plan is prepared, then per file {"type": "start"}, one {"type": "check"}
 per check result, and {"type": "verdict", ...Verdict.as_dict()}. A file that passes is then checked in the
-job's contract dtypes (grader.contract) before its verdict is sent.
+job's contract dtypes (grader.contract.grade) before its verdict is sent.
 """
 
 from __future__ import annotations
@@ -16,30 +16,8 @@ from typing import Any
 
 import torch
 
-from .contract import Contract, contract_dtypes
-from .outcome import CheckResult, Verdict
-from .plan import Plan, build_plan, load_question
-from .verdict import Emit, grade_file, load_candidate
-
-
-def grade(plan: Plan, contract: Contract, path: Path, emit: Emit) -> Verdict:
-    """The verdict of one file: graded in the plan's dtype, then, if it passed, in each contract dtype."""
-    verdict = grade_file(plan, path, emit)
-    verdict.dtypes = [str(plan.dtype).replace("torch.", "")]
-    if not verdict.passed or not contract.dtypes:
-        return verdict
-
-    def record(result: CheckResult) -> None:
-        verdict.checks.append(result)
-        emit({"type": "check", "file": str(path), **result.as_dict()})
-
-    obj = load_candidate(plan, path)[0]
-    done, verdict.status, verdict.error = contract.run(obj, {str(path)}, record)
-    verdict.dtypes += done
-    named = next((c.details.pop("diagnosis") for c in verdict.checks if "diagnosis" in c.details), None)
-    if named:  # right values in the wrong dtype: say so, as the float32 grading would have
-        verdict.diagnosis, verdict.diagnosis_text = named["id"], named["text"]
-    return verdict
+from .contract import Contract, contract_dtypes, grade
+from .plan import build_plan, load_question
 
 
 def main(argv: list[str]) -> int:

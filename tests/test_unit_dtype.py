@@ -10,12 +10,11 @@ import pytest
 import torch
 from rich.console import Console
 
-from grader.contract import MAX_CASES, Contract, contract_dtypes, pick_cases
+from grader.contract import MAX_CASES, Contract, contract_dtypes, grade, pick_cases
 from grader.outcome import Verdict
 from grader.plan import Plan, build_plan, load_question
 from grader.report import render
 from grader.spy import HalfOps
-from grader.worker import grade
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSES = {"dtype_float64", "dtype_bfloat16"}
