@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from test_unit_diagnose import _grade, _patched, _plan
 
 from grader.checks.base import Context, Outputs
 from grader.contract import check_dtype
@@ -15,7 +16,6 @@ from grader.invoke import Impl
 from grader.loader import entry_point, load_source
 from grader.plan import Plan, build_plan, load_question
 from grader.spy import Spy
-from tests.test_unit_diagnose import _grade, _patched, _plan
 
 ROOT = Path(__file__).resolve().parent.parent
 
