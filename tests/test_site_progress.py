@@ -97,6 +97,8 @@ def test_overview_counts_browser_progress_and_quiz_results(page: Page, site: Pat
     page.click("button.check")
     expect(page.locator(".verdict .bad")).to_be_visible()
     page.click(".mark .pg-link")  # every question page links to the overview
+    page.wait_for_url("**/progress.html")
+    expect(page.locator("tfoot tr").locator('[data-k="studied"]')).to_have_text("2")  # the table is filled in
     heads = load_bank(FIXTURE).select(topic="heads")
     assert _cells(page, "heads") == {"studied": "1", "mastered": "1", "passed": "–",
                                      "quiz": f"1 / {sum(q.kind == 'quiz' for q in heads)}"}
