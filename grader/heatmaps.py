@@ -10,13 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 from pathlib import Path
 from typing import Any
 
 from platformdirs import user_cache_path
 
 from . import heatmap_examples
+from .cachefile import write_cache
 from .heatmap_examples import EXAMPLES
 
 EXAMPLES_FILE = Path(heatmap_examples.__file__)
@@ -64,13 +64,7 @@ def weights(qid: str, reference: Path) -> list[list[float]] | None:
     except (OSError, ValueError, KeyError):
         pass
     rows = compute(qid, reference)
-    try:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = file.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"question": qid, "weights": rows}), encoding="utf-8")
-        tmp.replace(file)  # atomic: a concurrent build reads the old file or the new one
-    except OSError:
-        pass  # a read-only cache only costs the next build the same work
+    write_cache(file, json.dumps({"question": qid, "weights": rows}).encode("utf-8"))
     return rows
 
 

@@ -9,6 +9,7 @@ empty cache. Each build keeps only the fragments it used. The file lives under $
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import marshal
 import os
@@ -18,6 +19,7 @@ from importlib import metadata
 from pathlib import Path
 
 from . import cjk, markup, site_search
+from .cachefile import write_cache
 
 RENDERERS = ("markdown-it-py", "mdit-py-plugins", "latex2mathml", "pygments")
 
@@ -73,13 +75,9 @@ class RenderCache:
     def save(self) -> None:
         if self.path is None or (not self.misses and len(self.used) == len(self.old)):
             return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(marshal.dumps(self.used))
-            tmp.replace(self.path)  # atomic: a concurrent build reads the old file or the new one
-            for stale in self.path.parent.glob("site-render-*.marshal"):
-                if stale != self.path:
+        if not write_cache(self.path, marshal.dumps(self.used)):
+            return
+        for stale in self.path.parent.glob("site-render-*.marshal"):
+            if stale != self.path:
+                with contextlib.suppress(OSError):
                     stale.unlink(missing_ok=True)  # written by other renderer sources or versions
-        except OSError:
-            pass

@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from .cachefile import write_cache
+
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -54,10 +56,4 @@ class YamlCache:
     def save(self) -> None:
         if self.new == self.old:
             return
-        try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.file.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(marshal.dumps(self.new))
-            tmp.replace(self.file)  # atomic: a concurrent run reads the old file or the new one
-        except OSError:
-            pass
+        write_cache(self.file, marshal.dumps(self.new))
