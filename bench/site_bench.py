@@ -1,5 +1,7 @@
 """Study-site benchmark: build time (real bank, and a synthetic bank of 200 questions) and page weight.
 
+Each build is timed with an empty render cache, then rebuilt with the cache it filled (grader/site_cache.py).
+
 Targets: a 200-question build under 2 s; no page over 150 KB gzipped. Run: python bench/site_bench.py
 The synthetic bank repeats the real questions under new ids, so its formulas repeat too: the math cache
 (cleared before each build) then converts each distinct formula once. The uncached run converts every
@@ -21,10 +23,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from grader import markup  # noqa: E402
 from grader.bank import load_bank  # noqa: E402
+from grader.site_cache import RenderCache  # noqa: E402
 from grader.sitegen import build  # noqa: E402
 
-PAGE_ASSETS = ["static/site.css", "static/pygments.css", "static/common.js", "static/practice-status.js"]
-SEARCH_ASSETS = ["static/vendor/minisearch.js", "static/search-docs.js"]  # loaded on the first search
+PAGE_ASSETS = ["static/site.css", "static/pygments.css", "static/common.js", "static/nav.js",
+               "static/practice-status.js"]
+SEARCH_ASSETS = ["static/vendor/minisearch.js", "static/search-index.js"]  # loaded on the first search
 EDITOR = "static/vendor/codemirror.js"  # loaded when a coding page's editor comes into view
 
 
@@ -56,15 +60,18 @@ def measure(root: Path, out: Path, label: str) -> None:
     t1 = time.perf_counter()
     markup.math_to_mathml.cache_clear()
     cpu = time.process_time()
-    build(bank, out)
+    build(bank, out, cache=RenderCache(out.parent / f"{label}-render.json"))  # cold: an empty render cache
     t2 = time.perf_counter()
     cpu = time.process_time() - cpu
     info = markup.math_to_mathml.cache_info()
+    warm, warm_cpu = time.perf_counter(), time.process_time()
+    build(bank, out, cache=RenderCache(out.parent / f"{label}-render.json"))
+    warm, warm_cpu = time.perf_counter() - warm, time.process_time() - warm_cpu
     pages = sorted((out / "q").glob("*.html"), key=gz)
     heaviest = pages[-1]
     common = sum(gz(out / a) for a in PAGE_ASSETS)
     print(f"{label}: {len(bank.questions)} questions; load {t1 - t0:.2f}s, build {t2 - t1:.2f}s ({cpu:.2f}s CPU; "
-          f"{info.misses} distinct formulas, {info.hits} repeats)")
+          f"{info.misses} distinct formulas, {info.hits} repeats); rebuild {warm:.2f}s ({warm_cpu:.2f}s CPU)")
     print(f"  home page            {gz(out / 'index.html') / 1024:7.1f} KB gzip "
           f"(+ css/js {common / 1024:.1f} KB; + search on first use "
           f"{sum(gz(out / a) for a in SEARCH_ASSETS) / 1024:.1f} KB)")
@@ -91,7 +98,7 @@ def main() -> None:
         try:
             loaded = load_bank(bank)
             t0, cpu = time.perf_counter(), time.process_time()
-            build(loaded, tmp_path / "synthetic-site")
+            build(loaded, tmp_path / "synthetic-site", cache=RenderCache(None))
             print(f"synthetic bank, math cache off (every formula converted): build {time.perf_counter() - t0:.2f}s "
                   f"({time.process_time() - cpu:.2f}s CPU)")
         finally:

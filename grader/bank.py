@@ -19,8 +19,7 @@ from .checks import CHECK_NAMES
 from .errors import AttnbankError, unknown_id
 from .schema import QUESTION_ADAPTER, CodingQuestion, Topic, TopicsFile
 from .vocab import KINDS
-
-Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from .yaml_cache import Loader, YamlCache  # noqa: F401 (Loader: plan.py and the tests import it from here)
 
 
 class BankError(AttnbankError):
@@ -71,10 +70,9 @@ def _format_errors(rel: str, err: ValidationError) -> Iterable[str]:
         yield f"{rel}: {loc or '(top)'}: {e['msg']}"
 
 
-def _read_yaml(path: Path, rel: str, problems: list[str]):
+def _read_yaml(path: Path, rel: str, problems: list[str], cache: YamlCache):
     try:
-        with path.open(encoding="utf-8") as fh:
-            return yaml.load(fh, Loader=Loader)
+        return cache.load(path)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "(parse)"
@@ -158,7 +156,8 @@ def load_bank(root: Path | None = None) -> Bank:
     qdir = root / "questions"
     problems: list[str] = []
     topics: list[Topic] = []
-    raw = _read_yaml(qdir / "topics.yaml", "questions/topics.yaml", problems)
+    cache = YamlCache(root)
+    raw = _read_yaml(qdir / "topics.yaml", "questions/topics.yaml", problems, cache)
     if raw is not None:
         try:
             topics = TopicsFile.model_validate(raw).topics
@@ -169,7 +168,7 @@ def load_bank(root: Path | None = None) -> Bank:
     bank = Bank(root=root, topics=topics)
     for path in sorted(qdir.glob("*/*.yaml")):
         rel = path.relative_to(root).as_posix()
-        data = _read_yaml(path, rel, problems)
+        data = _read_yaml(path, rel, problems, cache)
         if data is None:
             if not problems or not problems[-1].startswith(rel):
                 problems.append(f"{rel}: (top): empty file")
@@ -192,6 +191,7 @@ def load_bank(root: Path | None = None) -> Bank:
             _check_coding(q, rel, root, problems)
         bank.files[q.id] = path.relative_to(root)
         bank.questions.append(q)
+    cache.save()
     if problems:
         raise BankError(problems)
     bank.questions.sort(key=lambda q: order.get(q.topic, len(order)))

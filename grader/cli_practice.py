@@ -200,20 +200,22 @@ def progress() -> None:
 @progress.command("export")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @db_option
-def progress_export(file: Path, db: Path | None) -> None:
+@lang_option
+def progress_export(file: Path, db: Path | None, lang: str) -> None:
     """Write every review and grade to FILE (JSON)."""
     from .practice.exchange import export_progress
     from .practice.store import Store
 
     with Store.open(db, create=False) as store:
         counts = export_progress(store, file)
-    click.echo(f"exported {counts['reviews']} review(s) and {counts['grades']} grade(s) to {file}")
+    click.echo(_strings(lang)["progress_exported"].format(**counts, file=file))
 
 
 @progress.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @db_option
-def progress_import(file: Path, db: Path | None) -> None:
+@lang_option
+def progress_import(file: Path, db: Path | None, lang: str) -> None:
     """Merge an export into the database (reviews already there are not duplicated)."""
     from .practice.exchange import import_progress
     from .practice.store import Store
@@ -221,8 +223,7 @@ def progress_import(file: Path, db: Path | None) -> None:
     drills = {q.id for q in _bank().select(kind="coding")}
     with Store.open(db) as store:
         counts = import_progress(store, file, drills)
-    click.echo(f"imported {counts['reviews']} new review(s) and {counts['grades']} new grade(s) "
-               f"into {store.path}")
+    click.echo(_strings(lang)["progress_imported"].format(**counts, file=store.path))
 
 
 @progress.command("path")
@@ -262,20 +263,22 @@ def stats(days: int, lang: str, db: Path | None, clock: Callable[[], datetime]) 
 @click.command()
 @click.argument("qids", nargs=-1, required=True, metavar="ID...")
 @db_option
-def suspend(qids: tuple[str, ...], db: Path | None) -> None:
+@lang_option
+def suspend(qids: tuple[str, ...], db: Path | None, lang: str) -> None:
     """Suspend questions: practice sessions leave them out until `attnbank unsuspend`."""
-    _set_suspended(qids, db, True)
+    _set_suspended(qids, db, True, lang)
 
 
 @click.command()
 @click.argument("qids", nargs=-1, required=True, metavar="ID...")
 @db_option
-def unsuspend(qids: tuple[str, ...], db: Path | None) -> None:
+@lang_option
+def unsuspend(qids: tuple[str, ...], db: Path | None, lang: str) -> None:
     """Bring suspended questions back into practice sessions."""
-    _set_suspended(qids, db, False)
+    _set_suspended(qids, db, False, lang)
 
 
-def _set_suspended(qids: tuple[str, ...], db: Path | None, suspended: bool) -> None:
+def _set_suspended(qids: tuple[str, ...], db: Path | None, suspended: bool, lang: str) -> None:
     from .practice.store import Store
 
     bank = _bank()
@@ -284,7 +287,7 @@ def _set_suspended(qids: tuple[str, ...], db: Path | None, suspended: bool) -> N
     with Store.open(db) as store:
         for qid in qids:
             store.suspend(qid, suspended)
-    click.echo(f"{'suspended' if suspended else 'unsuspended'}: {', '.join(qids)}")
+    click.echo(_strings(lang)["cli_suspended" if suspended else "cli_unsuspended"].format(ids=", ".join(qids)))
 
 
 COMMANDS = (practice, watch, progress, stats, suspend, unsuspend)

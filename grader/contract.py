@@ -49,19 +49,20 @@ def _kinds(case: Case) -> set[str]:
 
 def pick_cases(question: CodingQuestion, dtype: str) -> set[int]:
     """The indices of up to MAX_CASES value cases allowed in `dtype`, each adding an argument kind not yet
-    covered (the first always)."""
+    covered (the first always), and every case written for some dtypes only that include `dtype` (such a
+    case exists to test them)."""
     chosen: set[int] = set()
+    pinned: set[int] = set()
     covered: set[str] = set()
     for i, case in enumerate(question.coding.cases):
         if case.raises or (case.dtypes is not None and dtype not in case.dtypes):
             continue
-        kinds = _kinds(case)
-        if not chosen or kinds - covered:
+        if case.dtypes is not None:
+            pinned.add(i)
+        elif len(chosen) < MAX_CASES and (not chosen or _kinds(case) - covered):
             chosen.add(i)
-            covered |= kinds
-        if len(chosen) == MAX_CASES:
-            break
-    return chosen
+            covered |= _kinds(case)
+    return chosen | pinned
 
 
 def _name(dtype: torch.dtype) -> str:
@@ -104,18 +105,21 @@ def _first_failure(ctx: Context, outputs: Outputs, name: str) -> CheckResult | N
 
 def check_dtype(plan: Plan, candidate: Candidate) -> tuple[CheckResult, Status, str | None]:
     """(the result of the contract pass in `plan`'s dtype, the status it implies, the candidate's traceback).
-    A failure whose outputs are right once cast to the expected dtype carries that diagnosis in its details."""
-    from .diagnose import wrong_dtype
+    A failure that grader.diagnose_precision names carries that diagnosis in its details."""
+    from .diagnose_precision import contract_diagnosis, overflow_diagnosis
 
     name = f"dtype_{_name(plan.dtype)}"
     ctx = Context(plan, candidate)
     outputs = Outputs(ctx)
     try:
         failure = _first_failure(ctx, outputs, name)
-        if failure is not None and (found := wrong_dtype(plan, outputs)) is not None:
+        if failure is not None and (found := contract_diagnosis(plan, outputs)) is not None:
             failure.details["diagnosis"] = {"id": found.id, "text": found.text()}
     except CandidateError as err:
-        return fail(name, f"raised {err} on {_name(plan.dtype)} inputs"), "error", err.trace
+        result = fail(name, f"raised {err} on {_name(plan.dtype)} inputs")
+        if (found := overflow_diagnosis(plan, err)) is not None:
+            result.details["diagnosis"] = {"id": found.id, "text": found.text()}
+        return result, "error", err.trace
     except WeightError as exc:
         return fail(name, str(exc)), "invalid", None
     except BadOutput as exc:

@@ -21,6 +21,7 @@ import torch
 from .checks.base import Outputs
 from .checks.masking import keep_mask
 from .diagnosers import Transform, transforms
+from .diagnosers_calls import call_transforms
 from .i18n import LANGS, TEXT
 from .invoke import BadOutput, CandidateError
 from .plan import Plan, Prepared
@@ -210,14 +211,19 @@ def _follows(plan: Plan, outputs: Outputs, t: Transform, cases: list[Prepared]) 
     return matched, changed
 
 
+EXPRESSIONS = {"scale-factor": {"factor"}, "scale-default": {"value"}}  # parameters that are a scale made of sizes
+
+
 def followed_transform(plan: Plan, outputs: Outputs) -> Diagnosis | None:
     """The first transform the candidate follows on every value case; else the one it follows on all but one
-    (needing at least two cases that the transform changes). A kind whose match is ambiguous (another
-    transform of that kind with other parameters fits as well: dims equal on every case) is not named."""
+    (needing at least two cases that the transform changes). Where other transforms of the same kind fit
+    every case as well (sizes equal on every case, as `out_dim` and its dim), the name gives each of their
+    parameters, joined by " = ": on these cases they are one and the same change. Any other second fit makes
+    the name a guess, and nothing is named."""
     cases = _value_cases(plan)
     partial: Diagnosis | None = None
     found: Diagnosis | None = None
-    for t in transforms(plan):
+    for t in transforms(plan) + call_transforms(plan):
         if found is not None and t.kind != found.kind:
             return found
         follows = _follows(plan, outputs, t, cases)
@@ -225,9 +231,14 @@ def followed_transform(plan: Plan, outputs: Outputs) -> Diagnosis | None:
             continue
         matched, changed = follows
         if matched == len(cases) and changed >= 1:
-            if found is not None:  # a second fit of the same kind: the name would be a guess
-                return None
-            found = Diagnosis(t.kind, t.params, matched, len(cases))
+            differ = {k for k, v in found.params.items() if v != t.params.get(k)} if found is not None else set()
+            if found is None:
+                found = Diagnosis(t.kind, t.params, matched, len(cases))
+            elif differ <= EXPRESSIONS.get(t.kind, set()):  # sizes equal on every case: one factor, name both
+                found = Diagnosis(t.kind, {k: f"{v} = {t.params[k]}" if k in differ else v
+                                           for k, v in found.params.items()}, matched, len(cases))
+            elif not (t.kind == "mask-inverted" and "`, `" in t.params["arg"]):  # (all masks inverted, after
+                return None  # one that explains it alone); two different changes: the name would be a guess
         elif partial is None and matched < len(cases) and changed >= 2 and found is None:
             partial = Diagnosis(t.kind, t.params, matched, len(cases))
     return found or partial
@@ -237,5 +248,10 @@ def generic_diagnosis(plan: Plan, outputs: Outputs) -> Diagnosis | None:
     """The generic diagnosis of a failed candidate that no known mistake explains, if one fits."""
     if not _value_cases(plan):
         return None
-    return (wrong_dtype(plan, outputs) or empty_rows(plan, outputs) or validation(plan, outputs)
-            or mutation(plan, outputs) or followed_transform(plan, outputs))
+    from .diagnose_masks import mask_convention  # these build on this module
+    from .diagnose_raises import raises_when
+    from .diagnose_shapes import squeezed_output
+
+    return (wrong_dtype(plan, outputs) or squeezed_output(plan, outputs) or mask_convention(plan, outputs)
+            or empty_rows(plan, outputs) or validation(plan, outputs) or mutation(plan, outputs)
+            or followed_transform(plan, outputs) or raises_when(plan, outputs))

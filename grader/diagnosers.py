@@ -169,21 +169,31 @@ def argument_transforms(plan: Plan) -> list[Transform]:
 
 
 def mask_transforms(plan: Plan) -> list[Transform]:
-    """Each bool tensor argument inverted (`True` read as blocked instead of allowed, or the reverse)."""
+    """Each bool tensor argument inverted (`True` read as blocked instead of allowed, or the reverse), and
+    all of them at once where there are several; each square one transposed (read as [key, query])."""
     names: list[str] = []
     for prep in plan.cases:
         if _single_call(prep):
             names += [n for n, v in prep.inputs.items() if isinstance(v, torch.Tensor) and v.dtype == torch.bool
                       and n not in names]
 
-    def inverted(name: str) -> Callable:
+    def changed(chosen: list[str], change: Callable[[torch.Tensor], torch.Tensor | None]) -> Callable:
         def leaves(plan: Plan, prep: Prepared) -> Leaves:
-            mask = prep.inputs.get(name) if _single_call(prep) else None
-            if not isinstance(mask, torch.Tensor) or mask.dtype != torch.bool:
+            if not _single_call(prep):
                 return None
-            return reference_on(plan, prep, {**prep.inputs, name: ~prep.inputs[name]})
+            new = {n: change(m) for n in chosen if isinstance(m := prep.inputs.get(n), torch.Tensor)
+                   and m.dtype == torch.bool}
+            new = {n: m for n, m in new.items() if m is not None}
+            return reference_on(plan, prep, {**prep.inputs, **new}) if new else None
         return leaves
-    return [Transform("mask-inverted", {"arg": n}, inverted(n)) for n in names]
+
+    def transposed(m: torch.Tensor) -> torch.Tensor | None:
+        return m.transpose(-1, -2) if m.dim() >= 2 and m.shape[-1] == m.shape[-2] > 1 else None
+
+    out = [Transform("mask-inverted", {"arg": n}, changed([n], torch.logical_not)) for n in names]
+    if len(names) > 1:
+        out.append(Transform("mask-inverted", {"arg": "`, `".join(names)}, changed(names, torch.logical_not)))
+    return out + [Transform("mask-transposed", {"arg": n}, changed([n], transposed)) for n in names]
 
 
 SOFTMAXES = {torch.softmax, torch.nn.functional.softmax, torch.Tensor.softmax, torch.log_softmax,

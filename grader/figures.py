@@ -1,4 +1,4 @@
-"""Figures of the study site: attention masks, GQA head groups and tree masks, drawn as inline SVG.
+"""Figures of the study site: attention masks, GQA head groups, tree masks and paged KV caches, as inline SVG.
 
 Everything is computed from a question's `figures` data at build time; the SVG carries only
 class names, so the page's CSS colours it (light, dark and print alike).
@@ -6,20 +6,34 @@ class names, so the page's CSS colours it (light, dark and print alike).
 
 from __future__ import annotations
 
+from .figure_masks import PER_SEQUENCE, discarded_rows, mask
 from .schema import Figure
+
+__all__ = ["legend", "mask", "svg"]
 
 LEGENDS: dict[str, list[tuple[str, str, str]]] = {  # kind -> (swatch class, en, zh)
     "mask": [("on", "may attend", "可以关注"), ("off", "blocked", "被屏蔽")],
     "padding": [("on", "may attend", "可以关注"),
                 ("off", "blocked (padding key)", "被屏蔽（padding 的 key）"),
                 ("pad", "padding query: output discarded", "padding 位置的 query：输出会被丢弃")],
+    "padding-causal": [("on", "may attend", "可以关注"), ("off", "blocked (future or padding key)",
+                                                           "被屏蔽（未来位置或 padding 的 key）"),
+                       ("pad", "padding query: output discarded", "padding 位置的 query：输出会被丢弃")],
+    "document": [("on", "may attend (same document, not later)", "可以关注（同一文档内，且不在之后）"),
+                 ("off", "blocked", "被屏蔽"),
+                 ("pad", "padding token: sees nothing, seen by nobody", "padding token：不关注任何位置，也不被关注")],
     "block": [("on", "may attend", "可以关注"), ("t-full", "full tile: no mask needed", "整块计算，无需掩码"),
               ("t-part", "partial tile: masked inside", "部分可见，块内要加掩码"),
               ("t-skip", "skipped tile: never computed", "整块跳过，不计算")],
     "gqa": [("g0", "one colour = query heads sharing one K/V head", "同一颜色的查询头共享同一个 K/V 头")],
     "tree": [("on", "node sees itself and its ancestors", "每个节点只关注自己和祖先节点"),
              ("off", "blocked", "被屏蔽")],
+    "paged": [("g0", "one colour = the blocks of one sequence", "同一颜色 = 同一条序列的 block"),
+              ("shared", "block shared by several sequences", "多条序列共享的 block"),
+              ("off", "free block in the pool", "池中空闲的 block"),
+              ("on", "filled slot", "已写入的 slot")],
 }
+LEGENDS["left-padding-causal"] = LEGENDS["padding-causal"]
 
 
 def legend(fig: Figure) -> list[tuple[str, str, str]]:
@@ -27,40 +41,18 @@ def legend(fig: Figure) -> list[tuple[str, str, str]]:
     return LEGENDS.get(fig.kind, LEGENDS["mask"])
 
 
-def mask(fig: Figure, length: int | None = None) -> list[list[bool]]:
-    """The boolean mask drawn for a mask figure (True = the query may attend to the key).
-
-    `length` selects the sequence of a padding figure.
-    """
-    if fig.kind == "tree":
-        n = len(fig.parents)
-        rows = []
-        for i in range(n):
-            seen, node = set(), i
-            while node >= 0:
-                seen.add(node)
-                node = fig.parents[node]
-            rows.append([j in seen for j in range(n)])
-        return rows
-    if fig.kind == "padding":
-        return [[j < length for j in range(fig.lk)] for _ in range(fig.lk)]
-    offset = 0 if fig.kind == "causal" else fig.lk - fig.lq
-    low = fig.window if fig.kind == "sliding-window" else fig.lk + fig.lq
-    return [[offset + i - low < j <= offset + i for j in range(fig.lk)] for i in range(fig.lq)]
-
-
 def _cell(n: int) -> int:
     return max(5, min(24, 320 // n))
 
 
-def _grid(rows: list[list[bool]], x0: int, y0: int, cell: int, pad_from: int | None = None) -> list[str]:
+def _grid(rows: list[list[bool]], x0: int, y0: int, cell: int, pad_rows: set[int] = frozenset()) -> list[str]:
     """SVG for one mask: a blocked background, allowed runs per row, grid lines and indices."""
     lq, lk = len(rows), len(rows[0])
     w, h = lk * cell, lq * cell
     out = [f'<rect class="off" x="{x0}" y="{y0}" width="{w}" height="{h}"/>']
     for i, row in enumerate(rows):
         y = y0 + i * cell
-        if pad_from is not None and i >= pad_from:
+        if i in pad_rows:
             out.append(f'<rect class="pad" x="{x0}" y="{y}" width="{w}" height="{cell}"/>')
             continue
         j = 0
@@ -143,18 +135,56 @@ def _gqa(fig: Figure) -> tuple[list[str], int, int]:
     return out, width, 120
 
 
+def _paged(fig: Figure) -> tuple[list[str], int, int]:
+    """Each sequence's logical blocks (slots filled or not, side by side) above the physical pool, with the block
+    table's arrows; a block listed by several sequences is drawn as shared."""
+    bw, gap, slot, pool_y = 34, 8, 34 / fig.block, 120
+    owners: dict[int, set[int]] = {}
+    for b, row in enumerate(fig.table):
+        for pid in row:
+            owners.setdefault(pid, set()).add(b)
+    pool = max(owners) + 1
+    edges, boxes, x = [], [], 50
+    for b, (row, n) in enumerate(zip(fig.table, fig.lengths)):
+        boxes.append(f'<text class="axis" x="{x}" y="14" font-size="11">seq {b}</text>')
+        for k, pid in enumerate(row):
+            used = min(fig.block, n - k * fig.block)
+            edges.append(f'<path class="edge" d="M{x + bw / 2:g} 54L{50 + pid * (bw + gap) + bw / 2:g} {pool_y}"/>')
+            boxes.append(f'<rect class="off" x="{x}" y="32" width="{bw}" height="22"/>')
+            boxes.append(f'<rect class="on slot" data-seq="{b}" data-block="{k}" x="{x}" y="32" '
+                         f'width="{used * slot:g}" height="22"/>')
+            boxes.append(f'<text class="idx" x="{x + bw / 2:g}" y="28" font-size="9" '
+                         f'text-anchor="middle">→{pid}</text>')
+            x += bw + gap
+        x += 16  # a gap between sequences
+    out = [*edges, *boxes, f'<text class="axis" x="4" y="{pool_y + 16}" font-size="11">pool</text>']
+    for pid in range(pool):
+        seqs = owners.get(pid, set())
+        cls = "off" if not seqs else "shared" if len(seqs) > 1 else f"g{min(seqs) % 8}"
+        px = 50 + pid * (bw + gap)
+        out.append(f'<rect class="{cls} phys" data-block="{pid}" x="{px}" y="{pool_y}" width="{bw}" '
+                   f'height="24" rx="3"/>')
+        out.append(f'<text class="{"idx" if cls == "off" else "hd"}" x="{px + bw / 2:g}" y="{pool_y + 16}" '
+                   f'font-size="10" text-anchor="middle">{pid}</text>')
+    return out, max(x - 16, 50 + pool * (bw + gap)) + 4, pool_y + 30
+
+
 def svg(fig: Figure, label_id: str) -> str:
     """The figure as an inline SVG element labelled by the element `label_id` (its caption)."""
     if fig.kind == "gqa":
         parts, width, height = _gqa(fig)
-    elif fig.kind == "padding":
+    elif fig.kind == "paged":
+        parts, width, height = _paged(fig)
+    elif fig.kind in PER_SEQUENCE:
         cell = _cell(fig.lk * len(fig.lengths))
         parts, x = [], 34
-        for length in fig.lengths:
-            parts += _grid(mask(fig, length), x, 34, cell, pad_from=length)
+        for b, length in enumerate(fig.lengths):
+            parts += _grid(mask(fig, length), x, 34, cell, discarded_rows(fig, length))
+            parts.append(f'<text class="axis" x="{x}" y="{34 + fig.lk * cell + 14}" font-size="11">'
+                         f'seq {b}: {length}/{fig.lk}</text>')
             x += fig.lk * cell + 26
         parts += _axes(34, 34)
-        width, height = x, 34 + fig.lk * cell + 6
+        width, height = x, 34 + fig.lk * cell + 20
     else:
         rows = mask(fig)
         n_rows, n_cols = len(rows), len(rows[0])
@@ -164,7 +194,7 @@ def svg(fig: Figure, label_id: str) -> str:
             tree, tree_w = _tree(fig.parents, 4, 34, cell)
             parts += tree
             x0 += tree_w
-        parts += _grid(rows, x0, 34, cell)
+        parts += _grid(rows, x0, 34, cell, discarded_rows(fig))
         if fig.kind == "block":
             parts += _tiles(fig, rows, x0, 34, cell)
         parts += _axes(x0, 34)

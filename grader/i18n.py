@@ -1,10 +1,12 @@
 """Every user-facing string of attnbank in both languages, defined once: key -> (English, Chinese).
 
 The study site's templates read this table as `UI`; the terminal (show, practice, watch, stats) reads one
-language of it through `strings(lang)`.
+language of it through `strings(lang)`. The diagnoses' strings live in grader.i18n_diagnoses.
 """
 
 from __future__ import annotations
+
+from .i18n_diagnoses import DIAGNOSES
 
 LANGS = ("en", "zh")
 
@@ -41,6 +43,27 @@ TEXT: dict[str, tuple[str, str]] = {
     "try_first": ("Show the model answer (try it yourself first)", "查看参考答案（建议先自己想一想）"),
     "pitfalls": ("Pitfalls", "常见错误"), "follow_ups": ("Follow-ups", "追问"),
     "references": ("References", "参考文献"), "figures": ("Figures", "图示"),
+    "heatmap": ("Attention weights of the reference", "参考实现的注意力权重"),
+    "heatmap_values": ("The weights as numbers", "权重数值"),
+    "heatmap_rows": ("rows", "行"), "heatmap_cols": ("columns", "列"),
+    # the progress overview page (site/templates/progress.html)
+    "pg_link": ("Progress overview", "学习进度总览"), "pg_title": ("Your progress", "你的学习进度"),
+    "pg_intro": ("Per topic: questions studied and mastered (in this browser, raised to the terminal practice "
+                 "status), coding questions whose latest grade passed, and quizzes answered right here.",
+                 "按主题统计：已学习和已掌握的题目（本浏览器记录的状态，若终端练习更进一步则以终端为准）、"
+                 "最近一次评测通过的编程题，以及在本站答对的 quiz。"),
+    "pg_topic": ("Topic", "主题"), "pg_questions": ("Questions", "题目"),
+    "pg_passed": ("Coding passed", "编程题通过"), "pg_quiz": ("Quizzes right", "quiz 答对"),
+    "pg_total": ("All topics", "全部主题"), "pg_next": ("Next unstudied question", "下一道未学习的题"),
+    "pg_next_topic": ("next", "下一题"), "pg_done": ("Every question is studied.", "所有题目都已学习。"),
+    "pg_list": ("The questions, in study order", "按学习顺序排列的题目"),
+    "pg_server_ok": ("Includes the grades recorded by the local grader (attnbank site serve).",
+                     "已包含本地评测服务（attnbank site serve）记录的成绩。"),
+    "pg_server_off": ("Coding grades are shown when this page is opened from attnbank site serve.",
+                      "从 attnbank site serve 打开本页时才会显示编程题的评测成绩。"),
+    "pg_server_token": ("The local grader refused this page's token: open the address attnbank site serve printed.",
+                        "本地评测服务拒绝了本页的 token：请打开 attnbank site serve 打印出的地址。"),
+    "pg_failed": ("failed", "未通过"), "pg_right": ("right", "答对"), "pg_wrong": ("wrong", "答错"),
     "signature": ("Signature", "函数签名"), "starter": ("Starter code", "起始代码"),
     "commands": ("Run it", "本地评测"), "copy": ("Copy", "复制"), "copied": ("Copied", "已复制"),
     "mistakes": ("Known mistakes the grader recognises", "评测器能识别的典型错误"),
@@ -90,6 +113,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "filters": ("Filters", "筛选"),
     "footer": ("attnbank study site: built offline, no tracking, progress stays in your browser.",
                "attnbank 学习站：纯离线生成，无任何跟踪，进度只保存在你的浏览器里。"),
+    "toc": ("On this page", "本页目录"),
+    "other_lang": ("本页中文版", "English version of this page"),  # each in the language it links to
+    "keys": ("Keyboard shortcuts", "键盘快捷键"),
+    "key_search": ("Go to the search box", "跳到搜索框"),
+    "key_next": ("Next question", "下一题"), "key_prev": ("Previous question", "上一题"),
+    "key_run": ("Run the checks (in the editor of a coding question)", "运行评测（在编程题的编辑器里）"),
+    "key_help": ("Show or hide this list", "显示或隐藏这份列表"), "key_close": ("Close", "关闭"),
+    "key_note": ("The one-key shortcuts never fire while you type in a box or in the editor.",
+                 "在输入框或编辑器里打字时，单键快捷键不会触发。"),
 
     # the terminal: `attnbank show`
     "starter_panel": ("Starter", "起始代码"),
@@ -187,112 +219,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "more_topics": ("… and {n} more started topics", "……另有 {n} 个已开始的主题"),
     "not_started": ("Not started ({n}): {names}", "未开始（{n} 个）：{names}"), "list_sep": ("; ", "、"),
     "bar": ("progress", "进度"), "total": ("Total reviews: {n}", "累计复习 {n} 次"),
-    # generic diagnoses (grader.diagnose): "{kind}_t" is the title, "{kind}_x" the explanation
-    "mask-inverted_t": ("Mask `{arg}` read with the opposite polarity", "掩码 `{arg}` 的极性弄反了"),
-    "mask-inverted_x": ("Your outputs match the reference given `~{arg}`: the positions meant to be allowed are "
-                        "blocked and the blocked ones are used. Check which value means \"may attend\" in the prompt.",
-                        "你的输出与参考实现在 `~{arg}` 上的输出一致：本该允许的位置被屏蔽了，本该屏蔽的位置反而参与了"
-                        "计算。请按题目确认掩码里哪个值表示“可以关注”。"),
-    "argument-ignored_t": ("`{arg}` ignored: it behaves as if it were always {value}",
-                           "忽略了参数 `{arg}`：行为就像它总是 {value}"),
-    "argument-ignored_x": ("Your outputs match the reference called with `{arg}={value}`, whatever `{arg}` was "
-                           "passed. Read the argument and use it.",
-                           "不论传入的 `{arg}` 是多少，你的输出都与参考实现在 `{arg}={value}` 时一致。"
-                           "要读取并使用这个参数。"),
-    "none-as-value_t": ("`{arg}=None` handled as `{arg}={value}`", "`{arg}=None` 被当成了 `{arg}={value}`"),
-    "none-as-value_x": ("Where `{arg}` is None your outputs match the reference given `{arg}={value}`; the prompt "
-                        "gives None another meaning. Explicit values are handled correctly.",
-                        "`{arg}` 为 None 时，你的输出与参考实现在 `{arg}={value}` 时一致；题目里 None 的含义不是这个。"
-                        "显式传入的值处理得没错。"),
-    "falsy-as-none_t": ("A falsy `{arg}` treated as None", "`{arg}` 为 0/False 时被当成了 None"),
-    "falsy-as-none_x": ("Where `{arg}` is 0 or False your outputs match the reference given `{arg}=None`: a test "
-                        "such as `{arg} or default` or `if not {arg}` replaces a legitimate value by the default. "
-                        "Test `{arg} is None` instead.",
-                        "`{arg}` 为 0 或 False 时，你的输出与参考实现在 `{arg}=None` 时一致：`{arg} or default` 或 "
-                        "`if not {arg}` 这类写法会把合法的 0 换成默认值。应该判断 `{arg} is None`。"),
-    "scale-default_t": ("Scale {value} used when `{arg}` is None", "`{arg}` 为 None 时用了 {value} 作为缩放"),
-    "scale-default_x": ("Where `{arg}` is None your outputs match the reference given `{arg}={value}` (with each "
-                        "case's dimensions), which is not the default the prompt gives; an explicit `{arg}` is used "
-                        "correctly.",
-                        "`{arg}` 为 None 时，你的输出与参考实现在 `{arg}={value}`（按各用例的维度）时一致，而这不是题目"
-                        "规定的默认值；显式传入的 `{arg}` 用得没错。"),
-    "softmax-axis_t": ("Softmax over axis {axis}", "softmax 做在了第 {axis} 维上"),
-    "softmax-axis_x": ("Your outputs match the reference with its softmax taken over axis {axis} instead of its own "
-                       "axis: the weights no longer sum to one over the positions they choose between.",
-                       "你的输出与参考实现把 softmax 改到第 {axis} 维上做时一致：权重不再在应该竞争的那些位置上"
-                       "归一化。"),
-    "scale-factor_t": ("Scores off by a factor {factor}", "打分差了 {factor} 倍"),
-    "scale-factor_x": ("Your outputs match the reference with the scores that enter its softmax multiplied by "
-                       "{factor} (each case's dimensions): the scale uses another dimension or power than it "
-                       "should, is applied twice, or is missing.",
-                       "你的输出与参考实现把进入 softmax 的打分乘以 {factor}（按各用例的维度）时一致：缩放用错了维度或"
-                       "幂次，或者乘了两次，或者漏掉了。"),
-    "output-dtype_t": ("Output {index} returned as {got}, not {expected}", "输出 {index} 是 {got}，应为 {expected}"),
-    "output-dtype_x": ("Its values are right once cast to {expected}: return the dtype the prompt asks for (cast "
-                       "the result back after computing in another precision).",
-                       "转换成 {expected} 后数值是对的：要返回题目要求的 dtype（用别的精度算完后要转换回来）。"),
-    "nan-empty-rows_t": ("NaN on rows with no allowed key", "没有可关注位置的行输出了 NaN"),
-    "nan-empty-rows_x": ("Every other row matches the oracle. A row whose keys are all masked is all -inf and a "
-                         "plain softmax gives NaN there; such a row must come out as if no key had any weight "
-                         "(zeros before any output projection).",
-                         "其余各行都与标准答案一致。所有 key 都被屏蔽的行全是 -inf，直接 softmax 会得到 NaN；这样的行"
-                         "应当等同于所有 key 的权重都为 0（在输出投影之前为 0）。"),
-    "empty-rows-not-zero_t": ("Wrong output for rows with no allowed key", "没有可关注位置的行输出不对"),
-    "empty-rows-not-zero_x": ("Every other row matches the oracle; only the rows of queries with no allowed key "
-                              "differ. They must come out as if no key had any weight (zeros, or all False for a "
-                              "mask). A finite fill such as -1e9 or finfo.min turns such a row into a uniform "
-                              "average, and letting it attend to something anyway is wrong too.",
-                              "其余各行都与标准答案一致，只有没有可关注位置的 query 所在的行不一致。这些行应当等同于"
-                              "所有 key 的权重都为 0（输出 0，掩码则全为 False）。用 -1e9 或 finfo.min 这类有限值"
-                              "填充会让这样的行变成均匀平均；硬让它关注某个位置也不对。"),
-    "pairs-interleaved_t": ("Feature pairs interleaved (2i, 2i+1) instead of split halves (i, i + D/2)",
-                            "特征按相邻位置 (2i, 2i+1) 配对，而不是前后对半 (i, i + D/2)"),
-    "pairs-interleaved_x": ("Your outputs match the reference applied to features paired as neighbours, the "
-                            "layout of Meta's Llama code and GPT-J, where the prompt pairs feature i with "
-                            "i + D/2 (GPT-NeoX, Hugging Face's rotate_half). Both are valid conventions; weights "
-                            "trained with one are wrong under the other.",
-                            "你的输出与参考实现按相邻特征配对（Meta 的 Llama 代码和 GPT-J 的写法）时一致，"
-                            "而题目要求第 i 个特征与第 i + D/2 个配对（GPT-NeoX、Hugging Face 的 rotate_half）。"
-                            "两种约定都成立，但用一种训练的权重放到另一种下就是错的。"),
-    "accepts-invalid_t": ("Invalid arguments accepted (case {cases})", "非法参数没有被拒绝（用例 {cases}）"),
-    "accepts-invalid_x": ("Every valid case is right, but on {cases} the prompt asks for {exc} and your code "
-                          "returned a result. Check the arguments before computing and raise {exc} with a message.",
-                          "合法用例全部正确，但在 {cases} 上题目要求抛出 {exc}，你的代码却返回了结果。"
-                          "计算前先检查参数，并抛出带说明的 {exc}。"),
-    "wrong-exception_t": ("{got} instead of {exc} for invalid arguments (case {cases})",
-                          "非法参数抛出了 {got} 而不是 {exc}（用例 {cases}）"),
-    "wrong-exception_x": ("Every valid case is right, but on {cases} a later operation fails with {got}: "
-                          "validate the arguments explicitly and raise {exc}, the exception callers catch.",
-                          "合法用例全部正确，但在 {cases} 上是后面的运算报了 {got}：应该显式检查参数并抛出 {exc}，"
-                          "调用方捕获的是这个异常。"),
-    "mutates-input_t": ("Argument `{arg}` modified in place", "原地修改了参数 `{arg}`"),
-    "mutates-input_x": ("Every value is right, but the caller's `{arg}` is changed by the call. Callers keep "
-                        "using their tensors: work on a copy (x = x * s, not x *= s, x.mul_(s) or an indexed "
-                        "assignment into the argument).",
-                        "所有数值都正确，但调用会改掉调用方的 `{arg}`。调用方之后还会用这些张量：要在副本上计算"
-                        "（写 x = x * s，不要写 x *= s、x.mul_(s) 或对参数做索引赋值）。"),
-    "weights-transposed_t": ("Weight matrices applied transposed", "权重矩阵用成了转置"),
-    "weights-transposed_x": ("Your outputs match the reference given every weight matrix transposed: x @ w "
-                             "where the layout (nn.Linear's [out, in]) needs x @ w.T. With square weights nothing "
-                             "crashes, so only the values show it.",
-                             "你的输出与参考实现把每个权重矩阵都转置后的结果一致：按 nn.Linear 的 [out, in] 布局应该写 "
-                             "x @ w.T，你写成了 x @ w。权重是方阵时不会报错，只有数值能看出来。"),
-    "transpose-as-view_t": ("A view or reshape where a transpose belongs ({which} transpose of two axes)",
-                            "该转置的地方用了 view / reshape（{which}两轴转置）"),
-    "transpose-as-view_x": ("Your outputs match the reference with {which} of its transposes of two neighbouring "
-                            "axes replaced by a reshape into the swapped shape. A view reinterprets memory in "
-                            "order: [B, L, E] viewed as [B, H, L, D] mixes positions and heads, and [B, C, H*W] "
-                            "reshaped to [B, H*W, C] mixes channels and pixels. Transpose (or permute) the axes "
-                            "first, then reshape.",
-                            "你的输出与参考实现把{which}相邻两轴的转置换成“reshape 成交换后的形状”时一致。view 只是"
-                            "按内存顺序重新解释：把 [B, L, E] 直接 view 成 [B, H, L, D] 会把位置和 head 混在一起，把 "
-                            "[B, C, H*W] 直接 reshape 成 [B, H*W, C] 会把通道和像素混在一起。应先 transpose（或 "
-                            "permute）再 reshape。"),
-    "swap-every": ("every", "每一个"), "swap-first": ("the first", "第一个"), "swap-last": ("the last", "最后一个"),
-    "swap-but-last": ("all but the last", "除最后一个外的每个"),
-    "swap-first-last": ("the first and the last", "第一个和最后一个"),
-    "swap-middle": ("all but the first and the last", "除第一个和最后一个外的每个"),
-    "partial_match": (" (on {matched} of {total} cases)", "（{total} 个用例中有 {matched} 个符合）"),
+    "progress_exported": ("exported {reviews} review(s) and {grades} grade(s) to {file}",
+                          "已导出 {reviews} 条复习记录和 {grades} 条评分记录到 {file}"),
+    "progress_imported": ("imported {reviews} new review(s) and {grades} new grade(s) into {file}",
+                          "已导入 {reviews} 条新复习记录和 {grades} 条新评分记录到 {file}"),
+    "cli_suspended": ("suspended: {ids}", "已暂停：{ids}"),
+    "cli_unsuspended": ("unsuspended: {ids}", "已恢复：{ids}"),
+    **DIAGNOSES,
 }
 
 

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .cachefile import write_cache
 from .errors import unknown_id
 
 VERSION = 3
@@ -67,13 +68,7 @@ def load_index(root: Path | None = None) -> dict[str, Any]:
     except (OSError, ValueError):
         pass
     data = {"fingerprint": fingerprint, **_build(root)}
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        tmp.replace(cache)  # atomic: concurrent readers see the old or the new file, never half of one
-    except OSError:
-        pass  # a read-only home only costs speed
+    write_cache(cache, json.dumps(data, ensure_ascii=False).encode("utf-8"))
     return data
 
 

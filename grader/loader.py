@@ -67,13 +67,13 @@ def mistake_source(question: CodingQuestion, mistake: Mistake, sol_dir: Path) ->
     return source
 
 
-def _expected_params(signature: str) -> list[tuple[str, bool, str | None]]:
-    """(name, has_default, default source) for each parameter of a `name(a, b=1)` signature."""
+def _expected_params(signature: str) -> list[tuple[str, bool]]:
+    """(name, has_default) for each parameter of a `name(a, b=1)` signature."""
     fn = ast.parse(f"def {signature}: pass").body[0]
     assert isinstance(fn, ast.FunctionDef)
     args = fn.args.args
     defaults = [None] * (len(args) - len(fn.args.defaults)) + list(fn.args.defaults)
-    return [(a.arg, d is not None, ast.unparse(d) if d is not None else None) for a, d in zip(args, defaults)]
+    return [(a.arg, d is not None) for a, d in zip(args, defaults)]
 
 
 def entry_point(module: types.ModuleType, name: str, signature: str) -> object:
@@ -95,7 +95,7 @@ def entry_point(module: types.ModuleType, name: str, signature: str) -> object:
     expected = _expected_params(signature.split("->")[0].strip())
     want = signature
     names = [p.name for p in got]
-    for i, (pname, has_default, _) in enumerate(expected):
+    for i, (pname, has_default) in enumerate(expected):
         if i >= len(got) or got[i].name != pname:
             raise InvalidCandidate(f"`{name}` has parameters ({', '.join(names)}); the question asks for {want}")
         if has_default and got[i].default is inspect.Parameter.empty:

@@ -1,7 +1,8 @@
 """Markdown to HTML for the study site: $...$ math to MathML and code highlighting, all at build time.
 
 Raw HTML in the source is never passed through (markdown-it `html=False`), so a question's text
-cannot inject markup or script.
+cannot inject markup or script. The renderers are imported on first use: a build whose fragments all come
+from the render cache (grader/site_cache.py) never loads them.
 """
 
 from __future__ import annotations
@@ -9,14 +10,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from functools import cache
-
-from latex2mathml.converter import convert
-from markdown_it import MarkdownIt
-from mdit_py_plugins.dollarmath import dollarmath_plugin
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexers import get_lexer_by_name
-from pygments.util import ClassNotFound
+from typing import TYPE_CHECKING
 
 from .cjk import join_cjk_lines
 from .errors import AttnbankError
@@ -24,7 +18,9 @@ from .errors import AttnbankError
 MATHML_NS = "{http://www.w3.org/1998/Math/MathML}"
 ARITY = {"mfrac": 2, "mroot": 2, "msub": 2, "msup": 2, "msubsup": 3, "munder": 2, "mover": 2, "munderover": 3}
 UNKNOWN_COMMAND = re.compile(r">(\\[A-Za-z]+)<")
-FORMATTER = HtmlFormatter(nowrap=True)
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 
 class MarkupError(AttnbankError):
@@ -55,6 +51,8 @@ def math_to_mathml(tex: str, display: bool) -> str:
     latex2mathml is lenient (unknown commands become text, missing arguments are dropped), so the
     source's braces and the output's command names and element arities are checked too.
     """
+    from latex2mathml.converter import convert
+
     if not _balanced(tex):
         raise MathError(tex, "unbalanced braces")
     try:
@@ -72,16 +70,34 @@ def math_to_mathml(tex: str, display: bool) -> str:
 
 def highlight_code(code: str, lang: str = "python") -> str:
     """Code as highlighted HTML (`<pre class="hl"><code>...`), coloured by pygments_css()."""
-    try:
-        lexer = get_lexer_by_name(lang)
-    except ClassNotFound:
-        lexer = get_lexer_by_name("text")
-    return f'<pre class="hl" tabindex="0"><code>{highlight(code, lexer, FORMATTER)}</code></pre>\n'
+    from pygments import highlight
 
+    formatter, lexer = _formatter(), _lexer(lang)
+    return f'<pre class="hl" tabindex="0"><code>{highlight(code, lexer, formatter)}</code></pre>\n'
+
+
+@cache
+def _formatter():
+    from pygments.formatters import HtmlFormatter
+
+    return HtmlFormatter(nowrap=True)
+
+
+@cache
+def _lexer(lang: str):
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
+    try:
+        return get_lexer_by_name(lang)
+    except ClassNotFound:
+        return get_lexer_by_name("text")
 
 
 def pygments_css() -> str:
     """Colours for highlighted code (WCAG AA contrast): light, and dark under `[data-theme=dark]`."""
+    from pygments.formatters import HtmlFormatter
+
     light = HtmlFormatter(style="xcode").get_style_defs(".hl")
     dark = HtmlFormatter(style="lightbulb").get_style_defs(":root[data-theme=dark] .hl")
     return f"{light}\n{dark}\n"
@@ -95,12 +111,15 @@ def _highlight(code: str, lang: str, _attrs: str) -> str:
     return highlight_code(code, lang or "text")
 
 
-def _make_md() -> MarkdownIt:
+@cache
+def _md() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+
     md = MarkdownIt("commonmark", {"html": False, "highlight": _highlight}).enable("table")
     return md.use(dollarmath_plugin, renderer=_render_math, double_inline=True, allow_digits=False)
 
 
-MD = _make_md()
 INLINE_DISPLAY = re.compile(r'<div class="math inline">(<math [^>]*display="block".*?</math>)</div>', re.S)
 
 
@@ -111,7 +130,7 @@ def render_markdown(text: str, where: str) -> str:
     `$$...$$` inside a paragraph becomes a span shown as a block: a <div> would end the <p> early.
     """
     try:
-        html = MD.render(join_cjk_lines(text))
+        html = _md().render(join_cjk_lines(text))
     except MathError as exc:
         raise MarkupError(f"{where}: {exc}") from None
     html = INLINE_DISPLAY.sub(r'<span class="math display" tabindex="0">\1</span>', html)
@@ -121,7 +140,7 @@ def render_markdown(text: str, where: str) -> str:
 def render_inline(text: str, where: str) -> str:
     """Like render_markdown, without the enclosing paragraph (for titles, choices, captions)."""
     try:
-        return MD.renderInline(join_cjk_lines(text))
+        return _md().renderInline(join_cjk_lines(text))
     except MathError as exc:
         raise MarkupError(f"{where}: {exc}") from None
 

@@ -48,10 +48,14 @@ class MutantReport:
     broken: str | None = None  # why the reference itself does not pass: no score can be given
 
     @property
+    def judged(self) -> int:
+        """The mutants that are not equivalent (found or declared): the score's denominator."""
+        return self.total - len(self.equivalent) - len(self.declared)
+
+    @property
     def score(self) -> float:
         """Killed over non-equivalent mutants (1.0 when there are none)."""
-        judged = self.total - len(self.equivalent) - len(self.declared)
-        return self.killed / judged if judged else 1.0
+        return self.killed / self.judged if self.judged else 1.0
 
     @property
     def clean(self) -> bool:
@@ -181,19 +185,18 @@ def grade_mutants(bank: Bank, q: CodingQuestion, seed: int) -> tuple[MutantRepor
     survivors = found
     with tempfile.TemporaryDirectory(prefix=f"attnbank-mutants-{q.id}-") as tmp:
         for dtype in [d for d in ("float32", "float64") if d in q.coding.dtypes]:
+            if not survivors:
+                break
             settings = Settings("cpu", dtype, seed, contract=dtype == "float32", trusted=True)  # a plain grade's passes
-            ref = grade_files(bank.root, entry, [sol / "reference.py"], settings)[0]
-            if not ref.passed:  # every mutant would be "killed": a score would be a lie
-                report.broken = f"the reference does not pass in {dtype} on cpu (status {ref.status})"
-                return report, []
             paths = []
             for m in survivors:
                 path = Path(tmp) / f"mutant_{m.index}.py"
                 path.write_text(m.source, encoding="utf-8")
                 paths.append(path)
-            if not paths:
-                break
-            verdicts = grade_files(bank.root, entry, paths, settings)
+            ref, *verdicts = grade_files(bank.root, entry, [sol / "reference.py", *paths], settings)
+            if not ref.passed:  # every mutant would be "killed": a score would be a lie
+                report.broken = f"the reference does not pass in {dtype} on cpu (status {ref.status})"
+                return report, []
             survivors = [m for m, v in zip(survivors, verdicts) if v.passed]
     report.killed = report.total - len(survivors)
     return report, survivors
@@ -262,7 +265,8 @@ def run_mutants(bank: Bank, qids: list[str], seed: int, jobs: int, out: Console,
             progress.print(escape(f"[{n}/{len(questions)}] {q.id}: {len(report.holes)} hole(s)"), highlight=False)
             holes += len(report.holes)
             unclean += not report.clean
-            killed += report.killed
-            judged += report.total - len(report.equivalent) - len(report.declared)
+            if not report.broken:  # a question without a score adds nothing to the total
+                killed += report.killed
+                judged += report.judged
     out.print(f"{killed} of {judged} non-equivalent mutants killed, {holes} hole(s)", highlight=False, soft_wrap=True)
     return unclean == 0

@@ -22,33 +22,64 @@ class Paper(Strict):
     authors: str | None = None
 
 
-FigureKind = Literal["causal", "causal-bottom-right", "padding", "sliding-window", "block", "gqa", "tree"]
+FigureKind = Literal["causal", "causal-bottom-right", "padding", "padding-causal", "left-padding-causal",
+                     "sliding-window", "local", "dilated", "sink-window", "local-global", "chunked", "document",
+                     "prefix", "block", "gqa", "tree", "paged"]
 FIGURE_NEEDS: dict[str, tuple[str, ...]] = {  # the data fields each kind needs (and the only ones it takes)
     "causal": ("lq", "lk"),
     "causal-bottom-right": ("lq", "lk"),
     "padding": ("lengths", "lk"),
+    "padding-causal": ("lengths", "lk"),
+    "left-padding-causal": ("lengths", "lk"),
     "sliding-window": ("lq", "lk", "window"),
+    "local": ("lq", "lk", "window"),
+    "dilated": ("lq", "lk", "window", "dilation"),
+    "sink-window": ("lq", "lk", "window", "sinks"),
+    "local-global": ("lk", "window", "globals"),
+    "chunked": ("lk", "chunk", "left_chunks"),
+    "document": ("lengths", "lk"),
+    "prefix": ("lk", "prefix"),
     "block": ("lq", "lk", "block"),
     "gqa": ("hq", "hkv"),
     "tree": ("parents",),
+    "paged": ("lengths", "block", "table"),
 }
-FIGURE_DATA = ("lq", "lk", "window", "block", "lengths", "hq", "hkv", "parents")
+FIGURE_DATA = ("lq", "lk", "window", "dilation", "sinks", "globals", "chunk", "left_chunks", "prefix", "block",
+               "lengths", "hq", "hkv", "parents", "table")
 FigureSize = Annotated[int, Field(ge=1, le=64)]
+BOTTOM_RIGHT = ("causal-bottom-right", "sliding-window", "local", "dilated", "sink-window", "block")
 
 
 class Figure(Strict):
     """A picture the site draws from data, as inline SVG (mask cells: True = the query may attend).
 
+    Masks whose queries are the last lq of lk positions (bottom-right: query i sits at p = lk - lq + i)
+    need lq <= lk.
     - causal: top-left aligned (PyTorch's `is_causal`): query i sees keys 0..i. Needs lq, lk.
-    - causal-bottom-right: the attnbank convention: query i sees keys 0..lk-lq+i. Needs lq <= lk.
+    - causal-bottom-right: the attnbank convention: query i sees keys 0..p. Needs lq, lk.
     - padding: one key-padding mask per sequence, `lengths` real tokens out of lk. Needs lengths, lk.
-    - sliding-window: bottom-right causal, each query sees its last `window` keys. Needs lq, lk, window.
+    - padding-causal / left-padding-causal: per sequence, causal (lq = lk) and key padding on the right /
+      on the left; a padding query row is marked as discarded. Needs lengths, lk.
+    - sliding-window: bottom-right causal, each query sees its last `window` keys (p - window < j <= p).
+    - local: the non-causal band |p - j| < window. Needs lq, lk, window.
+    - dilated: causal, the keys p, p - dilation, ... (`window` of them). Needs lq, lk, window, dilation.
+    - sink-window: a sliding window plus the first `sinks` keys (StreamingLLM). Needs lq, lk, window, sinks.
+    - local-global: lk x lk, the band |i - j| < window plus `globals` global tokens (the first ones) that
+      see and are seen by every token (Longformer). Needs lk, window, globals.
+    - chunked: lk frames in chunks of `chunk`; a frame sees its whole chunk and `left_chunks` earlier
+      chunks (-1: all of them). Needs lk, chunk, left_chunks.
+    - document: documents of `lengths` packed into lk tokens, causal inside each, nothing across; the
+      tokens after them are padding. Needs lengths, lk.
+    - prefix: a prefix LM, bidirectional over the first `prefix` tokens, causal after. Needs lk, prefix.
     - block: the bottom-right causal mask cut into block x block tiles, each full, partial (masked
       inside) or skipped, as a tiled kernel (FlashAttention) sees it. Needs lq, lk, block.
     - gqa: hq query heads sharing hkv key/value heads (hq a multiple of hkv). Needs hq, hkv.
     - tree: a token tree for speculative decoding; `parents[i]` is the parent of node i (node 0 is
       the root with parent -1; parents come before their children); node i sees itself and its
       ancestors. Needs parents.
+    - paged: a paged KV cache; sequence b has `lengths[b]` tokens in blocks of `block` slots, and
+      `table[b]` lists the physical block of each of its logical blocks (a block listed by several
+      sequences is shared, as prefix caching does). Needs lengths, block, table.
     """
 
     kind: FigureKind
@@ -56,11 +87,18 @@ class Figure(Strict):
     lq: FigureSize | None = None
     lk: FigureSize | None = None
     window: FigureSize | None = None
+    dilation: FigureSize | None = None
+    sinks: FigureSize | None = None
+    globals: FigureSize | None = None
+    chunk: FigureSize | None = None
+    left_chunks: Annotated[int, Field(ge=-1, le=64)] | None = None
+    prefix: Annotated[int, Field(ge=0, le=64)] | None = None
     block: FigureSize | None = None
     lengths: list[FigureSize] | None = Field(default=None, min_length=1, max_length=8)
     hq: FigureSize | None = None
     hkv: FigureSize | None = None
     parents: list[int] | None = Field(default=None, min_length=1, max_length=32)
+    table: list[list[Annotated[int, Field(ge=0, le=31)]]] | None = Field(default=None, min_length=1, max_length=8)
 
     @model_validator(mode="after")
     def _fields_match_kind(self) -> Figure:
@@ -70,15 +108,22 @@ class Figure(Strict):
             raise ValueError(f"a {self.kind} figure needs {', '.join(missing)}")
         if extra := [name for name in given if name not in needs]:
             raise ValueError(f"a {self.kind} figure does not take {', '.join(extra)}")
-        if self.kind == "causal-bottom-right" and self.lq > self.lk:
+        if self.kind in BOTTOM_RIGHT and self.lq > self.lk:
             raise ValueError("bottom-right causal alignment needs lq <= lk")
-        if self.kind == "padding" and max(self.lengths) > self.lk:
+        if self.kind in ("padding", "padding-causal", "left-padding-causal") and max(self.lengths) > self.lk:
             raise ValueError("every length must be <= lk")
+        if self.kind == "document" and sum(self.lengths) > self.lk:
+            raise ValueError("the documents' lengths must add up to <= lk")
+        if self.kind in ("prefix", "local-global") and (self.prefix or self.globals or 0) > self.lk:
+            raise ValueError("prefix and globals must be <= lk")
         if self.kind == "gqa" and self.hq % self.hkv:
             raise ValueError("hq must be a multiple of hkv")
         if self.kind == "tree" and (self.parents[0] != -1
                                     or any(not 0 <= p < i for i, p in enumerate(self.parents) if i)):
             raise ValueError("parents[0] must be -1 (the root) and every other parent an earlier node")
+        if self.kind == "paged" and (len(self.table) != len(self.lengths) or any(
+                len(row) != -(-n // self.block) for row, n in zip(self.table, self.lengths))):
+            raise ValueError("table needs one row per sequence, with one block id per block of its lengths")
         return self
 
 

@@ -3,7 +3,8 @@
 Built on Starlette (routing, request parsing, static files with no directory listing and no path escapes) served
 by uvicorn (a maintained HTTP/1.1 server on h11); the standard library's http.server is not meant for this.
 Endpoints (none takes a path): `POST /api/grade` grades code through the same sandbox as `attnbank grade` and
-returns exactly what `attnbank grade --json` prints; `GET /api/progress` is the practice status in site terms.
+returns exactly what `attnbank grade --json` prints; `GET /api/progress` is the practice status in site terms;
+`GET /api/grades` summarises the grade log per question (latest result, attempts, passes) for the progress page.
 """
 
 from __future__ import annotations
@@ -120,9 +121,19 @@ def create_app(site: Path, host: str, port: int, token: str, waiting: int = WAIT
         status, _ = practice_status(True)
         return JSONResponse({"status": status})
 
+    async def grades_endpoint(request: Request) -> Response:
+        from .practice.store import StoreError, grade_summary
+
+        try:
+            grades = await run_in_threadpool(grade_summary)
+        except StoreError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=500)
+        return JSONResponse({"grades": grades})
+
     app = Starlette(routes=[
         Route("/api/grade", grade_endpoint, methods=["POST"]),
         Route("/api/progress", progress_endpoint, methods=["GET"]),
+        Route("/api/grades", grades_endpoint, methods=["GET"]),
         Mount("/", StaticFiles(directory=site, html=True)),
     ])
     return Guard(app, host, port, token)

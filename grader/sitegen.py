@@ -15,15 +15,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from . import figures, paths
+from . import figures, heatmaps, paths, site_progress
 from .bank import Bank
 from .errors import AttnbankError
 from .i18n import TEXT as UI
 from .markup import MarkupError, highlight_code, plain_text, pygments_css, render_inline, render_markdown
 from .schema import CodingQuestion, QuizQuestion, Text
+from .site_cache import RenderCache, cache_dir, default_path
+from .site_html import badge, bi, ui
+from .site_search import search_doc, search_script
+from .site_toc import add_toc
 from .vocab import KINDS, PARTS
 from .workspace import starter_path
 
@@ -51,16 +55,19 @@ class BuildResult:
 class _Renderer:
     """Renders a question's texts, collecting every problem instead of stopping at the first."""
 
-    def __init__(self, rel: str):
+    def __init__(self, rel: str, cache: RenderCache):
         self.rel = rel
+        self.cache = cache
         self.problems: list[str] = []
 
     def text(self, text: Text, field: str, inline: bool = False) -> dict[str, Markup]:
         out = {}
+        render = render_inline if inline else render_markdown
         for lang in ("en", "zh"):
-            render = render_inline if inline else render_markdown
+            where = f"{self.rel}: {field}.{lang}"
             try:
-                out[lang] = Markup(render(text.get(lang), f"{self.rel}: {field}.{lang}"))
+                out[lang] = Markup(self.cache.render("inline" if inline else "block", text.get(lang),
+                                                     lambda t, where=where: render(t, where)))
             except MarkupError as exc:
                 self.problems.append(str(exc))
                 out[lang] = Markup("")
@@ -69,9 +76,12 @@ class _Renderer:
     def texts(self, items: list[Text], field: str, inline: bool = False) -> list[dict[str, Markup]]:
         return [self.text(t, f"{field}.{i}", inline) for i, t in enumerate(items)]
 
+    def code(self, code: str) -> Markup:
+        return Markup(self.cache.render("python", code, highlight_code))
 
-def _question_context(bank: Bank, q: Any) -> tuple[dict[str, Any], list[str]]:
-    r = _Renderer(bank.files[q.id].as_posix())
+
+def _question_context(bank: Bank, q: Any, cache: RenderCache) -> tuple[dict[str, Any], list[str]]:
+    r = _Renderer(bank.files[q.id].as_posix(), cache)
     ctx: dict[str, Any] = {
         "q": q, "title": r.text(q.title, "title", inline=True), "prompt": r.text(q.prompt, "prompt"),
         "answer": r.text(q.answer, "answer"), "pitfalls": r.texts(q.pitfalls, "pitfalls"),
@@ -79,7 +89,7 @@ def _question_context(bank: Bank, q: Any) -> tuple[dict[str, Any], list[str]]:
         "figures": [{"svg": Markup(figures.svg(f, f"fig-{i}-cap")), "legend": figures.legend(f),
                      "caption": r.text(f.caption, f"figures.{i}.caption", inline=True)}
                     for i, f in enumerate(q.figures)],
-        "choices": [], "hints": [], "mistakes": [],
+        "choices": [], "hints": [], "mistakes": [], "heatmap": None,
     }
     if isinstance(q, QuizQuestion) and q.quiz.type == "choice":
         ctx["choices"] = [{"text": r.text(c.text, f"quiz.choices.{i}.text", inline=True),
@@ -91,28 +101,21 @@ def _question_context(bank: Bank, q: Any) -> tuple[dict[str, Any], list[str]]:
         reference = bank.solution_dir(q.id) / "reference.py"
         ctx.update(
             hints=r.texts(c.hints, "coding.hints", inline=True),
-            starter=Markup(highlight_code(c.starter)),
+            starter=r.code(c.starter),
             start_cmd=f"attnbank start {q.id}", grade_cmd=f"attnbank grade {q.id} {file}",
             mistakes=[{"title": r.text(m.title, f"coding.mistakes.{i}.title", inline=True),
                        "explanation": r.text(m.explanation, f"coding.mistakes.{i}.explanation", inline=True)}
                       for i, m in enumerate(c.mistakes)],
-            reference=Markup(highlight_code(reference.read_text(encoding="utf-8"))),
+            reference=r.code(reference.read_text(encoding="utf-8")),
         )
+        try:
+            ctx["heatmap"] = heatmaps.context(q.id, reference)
+        except Exception as exc:  # noqa: BLE001 - a reference that fails on its example is a build problem
+            r.problems.append(f"{r.rel}: heatmap: {type(exc).__name__}: {exc}")
+        if ctx["heatmap"]:  # the caption is Markdown, as every text of a question
+            h = ctx["heatmap"]
+            h.update(svg=Markup(h["svg"]), caption=r.text(h["caption"], "heatmap.caption", inline=True))
     return ctx, r.problems
-
-
-def _search_doc(q: Any) -> dict[str, str]:
-    """One question as the search index sees it: titles, plain texts in both languages, tags."""
-    def body(lang: str) -> str:
-        parts = [q.prompt, q.answer, *q.pitfalls, *q.follow_ups]
-        if isinstance(q, QuizQuestion) and q.quiz.type == "choice":
-            parts += [t for c in q.quiz.choices for t in (c.text, c.why)]
-        if isinstance(q, CodingQuestion):
-            parts += [*q.coding.hints, *(t for m in q.coding.mistakes for t in (m.title, m.explanation))]
-        return plain_text(" ".join(t.get(lang) for t in parts))
-
-    return {"id": q.id, "url": f"q/{q.id}.html", "title_en": q.title.en, "title_zh": q.title.zh,
-            "text_en": body("en"), "text_zh": body("zh"), "tags": " ".join(q.tags)}
 
 
 def _topic_cards(bank: Bank) -> tuple[list[dict[str, Any]], list[Any]]:
@@ -166,10 +169,20 @@ def _prepare_out(out: Path) -> None:
 
 
 def _env() -> Environment:
-    env = Environment(loader=FileSystemLoader(SITE_SRC / "templates"), autoescape=True,
+    """The templates' environment; their compiled code is kept in the user's cache folder between builds."""
+    bytecode = FileSystemBytecodeCache(str(cache_dir() / "templates")) if _writable(cache_dir()) else None
+    env = Environment(loader=FileSystemLoader(SITE_SRC / "templates"), autoescape=True, bytecode_cache=bytecode,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(UI=UI, KINDS=KINDS, DIFFICULTIES=DIFFICULTIES)
+    env.globals.update(UI=UI, KINDS=KINDS, DIFFICULTIES=DIFFICULTIES, ui=ui, bi=bi, badge=badge)
     return env
+
+
+def _writable(folder: Path) -> bool:
+    try:
+        (folder / "templates").mkdir(parents=True, exist_ok=True)
+        return True
+    except OSError:
+        return False
 
 
 def _js_data(name: str, value: Any) -> str:
@@ -177,28 +190,34 @@ def _js_data(name: str, value: Any) -> str:
 
 
 def build(bank: Bank, out: Path, with_progress: bool = False,
-          on_page: Callable[[int, int], None] | None = None) -> BuildResult:
+          on_page: Callable[[int, int], None] | None = None, cache: RenderCache | None = None) -> BuildResult:
     """Render the bank into `out` (replacing an earlier build there); SiteError lists every problem.
 
     `on_page(done, total)` reports progress: each question's texts rendered, then each page written.
+    `cache` keeps rendered fragments between builds (default: the user's cache folder).
     """
     start = time.perf_counter()
+    cache = cache or RenderCache(default_path())
     contexts, problems = [], []
     total = 2 * len(bank.questions) + 1  # render the texts, then write the pages and the home page
     for i, q in enumerate(bank.questions):
-        ctx, found = _question_context(bank, q)
+        ctx, found = _question_context(bank, q, cache)
         contexts.append(ctx)
         problems += found
         if on_page:
             on_page(i + 1, total)
     if problems:
+        cache.save()
         raise SiteError(f"{len(problems)} problem(s) in the site's texts:\n" + "\n".join(problems))
+    css = cache.render("css", "", lambda _: pygments_css())
+    docs = [search_doc(q, lambda text: cache.render("plain", text, plain_text)) for q in bank.questions]
+    search = cache.render("search", json.dumps(docs, ensure_ascii=False), lambda _: search_script(docs))
+    cache.save()
     status, note = practice_status(with_progress)
     _prepare_out(out)
     shutil.copytree(SITE_SRC / "static", out / "static")
-    (out / "static" / "pygments.css").write_text(pygments_css(), encoding="utf-8")
-    (out / "static" / "search-docs.js").write_text(
-        _js_data("ATTNBANK_DOCS", [_search_doc(q) for q in bank.questions]), encoding="utf-8")
+    (out / "static" / "pygments.css").write_text(css, encoding="utf-8")
+    (out / "static" / "search-index.js").write_text(search, encoding="utf-8")
     (out / "static" / "practice-status.js").write_text(_js_data("ATTNBANK_PRACTICE", status),
                                                        encoding="utf-8")
 
@@ -212,14 +231,15 @@ def build(bank: Bank, out: Path, with_progress: bool = False,
         html = page.render(base="../", ctx=ctx, topic=topics[q.topic],
                            prev=contexts[i - 1]["q"] if i else None,
                            next=contexts[i + 1]["q"] if i + 1 < len(contexts) else None)
-        (out / "q" / f"{q.id}.html").write_text(html, encoding="utf-8")
+        (out / "q" / f"{q.id}.html").write_text(add_toc(html), encoding="utf-8")
         if on_page:
             on_page(len(contexts) + i + 1, total)
     tags = sorted({tag for q in bank.questions for tag in q.tags})
     home = env.get_template("index.html").render(
         base="", questions=[(c["q"], c["title"]) for c in contexts], cards=cards, parts=_parts(cards, empty),
         topics=bank.topics, tags=tags)
-    (out / "index.html").write_text(home, encoding="utf-8")
+    (out / "index.html").write_text(add_toc(home), encoding="utf-8")
+    site_progress.write(env, bank, contexts, out)
     if on_page:
         on_page(total, total)
-    return BuildResult(out, len(contexts) + 1, time.perf_counter() - start, note)
+    return BuildResult(out, len(contexts) + 2, time.perf_counter() - start, note)  # + home and progress

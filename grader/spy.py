@@ -141,7 +141,7 @@ class FirstNonfinite(TorchDispatchMode):
     overflow; a NaN from inputs without one comes from inf - inf or 0 * inf."""
 
     @classmethod
-    def _should_skip_dynamo(cls) -> bool:  # see _DispatchSpy: keep dynamo out of the import
+    def _should_skip_dynamo(cls) -> bool:  # pragma: no mutate block (see _DispatchSpy)
         return False
 
     def __init__(self) -> None:

@@ -111,6 +111,11 @@ def grade_file(plan: Plan, path: Path, emit: Emit, ask: Ask | None = None) -> Ve
                 generic = None
             if generic:
                 verdict.diagnosis, verdict.diagnosis_text = generic.id, generic.text()
+    elif verdict.status == "invalid":  # the reference's weights did not load
+        from .diagnose_raises import parameters_differ
+
+        if found := parameters_differ(verdict.checks[-1].message):
+            verdict.diagnosis, verdict.diagnosis_text = found.id, found.text()
     return verdict
 
 

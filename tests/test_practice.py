@@ -205,6 +205,10 @@ def test_stats_and_progress_commands(tmp_path):
     assert result.exit_code == 0 and "imported 8 new review(s)" in result.output
     result = CliRunner().invoke(cli, ["progress", "import", str(dump), "--db", str(other)])
     assert "imported 0 new review(s)" in result.output
+    result = CliRunner().invoke(cli, ["progress", "import", str(dump), "--db", str(other), "--lang", "zh"])
+    assert result.exit_code == 0 and "已导入 0 条新复习记录" in result.output
+    result = CliRunner().invoke(cli, ["suspend", "why-scale", "--db", str(other), "--lang", "zh"])
+    assert result.exit_code == 0 and result.output.strip() == "已暂停：why-scale"
     assert CliRunner().invoke(cli, ["progress", "path"]).output.strip() == str(tmp_path / "progress.db")
 
 

@@ -82,7 +82,7 @@ def test_home_shows_application_topics_as_a_second_part(tmp_path: Path) -> None:
 def test_real_bank_builds(tmp_path: Path) -> None:
     bank = load_bank()
     result = build(bank, tmp_path / "out")
-    assert result.pages == len(bank.questions) + 1
+    assert result.pages == len(bank.questions) + 2  # the home page and the progress overview
     for q in bank.questions:
         page = (tmp_path / "out" / "q" / f"{q.id}.html").read_text(encoding="utf-8")
         assert "$$" not in _visible_text(page)
@@ -199,12 +199,16 @@ def test_figure_schema_rejects_bad_data(data: dict, message: str) -> None:
         Figure(caption=CAPTION, **data)
 
 
-def test_search_docs_hold_both_languages(fixture_site: Path) -> None:
-    text = (fixture_site / "static" / "search-docs.js").read_text(encoding="utf-8")
-    docs = json.loads(text.removeprefix("window.ATTNBANK_DOCS = ").rstrip().rstrip(";"))
-    gallery = next(d for d in docs if d["id"] == "mask-gallery")
+def test_search_index_and_texts_hold_both_languages(fixture_site: Path) -> None:
+    text = (fixture_site / "static" / "search-index.js").read_text(encoding="utf-8")
+    index_line, texts_line = text.splitlines()
+    index = json.loads(json.loads(index_line.removeprefix("window.ATTNBANK_INDEX = ").rstrip(";")))
+    texts = json.loads(texts_line.removeprefix("window.ATTNBANK_TEXTS = ").rstrip(";"))
+    gallery = texts["mask-gallery"]
     assert "滑动窗口" in gallery["text_zh"] and "sliding window" in gallery["text_en"]
-    assert "$" not in gallery["text_en"] and gallery["url"] == "q/mask-gallery.html"
+    assert "$" not in gallery["text_en"]
+    terms = {term for term, _ in index["index"]}
+    assert {"滑动", "窗口", "sliding", "window"} <= terms and index["documentCount"] == 4
 
 
 def test_with_progress_without_practice_mode(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -256,7 +260,7 @@ def test_cli_site_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("ATTNBANK_ROOT", str(FIXTURE))
     result = CliRunner().invoke(cli, ["site", "build", "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
-    assert "built 5 page(s)" in result.output
+    assert "built 6 page(s)" in result.output
     assert (tmp_path / "out" / "q" / "gqa-groups.html").is_file()
     result = CliRunner().invoke(cli, ["site", "build", "--out", str(tmp_path / "out"), "--with-progress"])
     assert result.exit_code == 0 and "--with-progress:" in result.output

@@ -246,18 +246,6 @@ def _axe(page: Page) -> list[str]:
             if v["impact"] in SERIOUS]
 
 
-@pytest.mark.parametrize("path", ["index.html", "q/mask-gallery.html", "q/gqa-groups.html",
-                                  "q/toy-softmax.html", "q/cache-bytes.html"])
-@pytest.mark.parametrize("lang, theme", [("en", "light"), ("zh", "dark")])
-def test_accessibility(page: Page, site: Path, path: str, lang: str, theme: str) -> None:
-    page.goto(site.as_uri() + "/" + path)
-    page.evaluate("([l, t]) => { localStorage.setItem('attnbank.lang', l); "
-                  "localStorage.setItem('attnbank.theme', t) }", [lang, theme])
-    page.reload()
-    page.locator("details").evaluate_all("els => els.forEach(e => e.open = true)")
-    assert _axe(page) == []
-
-
 def test_screenshots_of_a_question_in_each_language(page: Page, site: Path, artifacts: Path) -> None:
     for lang in ("en", "zh"):
         page.goto(site.as_uri() + "/q/mask-gallery.html")

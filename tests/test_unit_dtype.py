@@ -105,6 +105,13 @@ def test_contract_cases_cover_the_argument_kinds() -> None:
     assert not any(q.coding.cases[i].raises for i in chosen)
 
 
+def test_a_case_written_for_half_precision_is_always_in_its_contract_pass() -> None:
+    q = _question("triton-flash-attention")
+    (pinned,) = [i for i, c in enumerate(q.coding.cases) if c.id == "half-accumulator-range"]
+    assert pinned in pick_cases(q, "float16") and len(pick_cases(q, "float16")) == MAX_CASES + 1
+    assert pinned not in pick_cases(q, "float32")
+
+
 def _masked_softmax(tmp_path: Path, source: str) -> Verdict:
     q = _question("stable-masked-softmax")
     sol = ROOT / "solutions" / "stable-masked-softmax"

@@ -131,3 +131,64 @@ def test_clone_copies_tensors_deeply() -> None:
     copy["a"][0].add_(1)
     copy["b"][0].mul_(math.pi)
     assert float(value["a"][0].sum()) == 0 and float(value["b"][0]) == 1.0 and copy["c"] == 1
+
+
+def test_size_expressions_reach_the_dims_and_no_builtins() -> None:
+    # arithmetic over dim names only: a builtin is not a size, even one that would give a sensible number
+    for expr in ("max(B, L)", "abs(-3)", "len('abc')", "int(L)"):
+        with pytest.raises(ValueError, match="cannot resolve size"):
+            resolve(expr, DIMS)
+
+
+def test_softmax_rows_are_over_the_last_axis_of_any_rank() -> None:
+    p = _arg(Randn(randn=["B", "H", "L"], softmax=True))
+    assert p.shape == (3, 2, 6)
+    assert torch.allclose(p.sum(-1), torch.ones(3, 2, dtype=torch.float64))
+
+
+# every random generator, given its sizes by dim names
+SEEDED = {
+    "randn": Randn(randn=["B", "L"]),
+    "weight": Weight(weight=["D", "L"]),
+    "keep": Keep(keep=["B", "L", "L"]),
+    "additive": Additive(additive=["B", "L", "L"]),
+    "padding": Padding(padding=["B", "L"]),
+    "randint": Randint(randint=["B", "L"], low="H", high="L"),
+    "list": ListOf.model_validate({"list": [{"randn": ["D"]}, {"weight": ["H", "D"]}]}),
+}
+
+
+def _flat(value) -> torch.Tensor:
+    return torch.cat([_flat(v) for v in value]) if isinstance(value, list) else value.flatten().double()
+
+
+@pytest.mark.parametrize("name", sorted(SEEDED))
+def test_each_random_generator_draws_from_the_case_seed_only(name: str) -> None:
+    def draw(seed: int, global_seed: int) -> torch.Tensor:
+        torch.manual_seed(global_seed)        # the global generator must not matter
+        return _flat(make_args({"x": SEEDED[name]}, DIMS, seed)["x"])
+
+    first = draw(5, 0)
+    assert torch.equal(first, draw(5, 1))
+    assert any(not torch.equal(first, draw(s, 0)) for s in (6, 7, 8))
+
+
+def test_weight_sizes_may_name_dims() -> None:
+    w = _arg(Weight(weight=["D", "L"]))
+    assert w.shape == (4, 6) and w.dtype == torch.float64 and float(w.abs().max()) <= 1 / math.sqrt(6)
+
+
+def test_additive_follows_its_p_and_stays_float64() -> None:
+    for p in (0.2, 0.9):
+        a = make_arg(Additive(additive=[200, 50], p=p), {}, torch.Generator().manual_seed(0))
+        assert a.dtype == torch.float64
+        allowed = float(torch.isfinite(a).double().mean())   # p of the keys, plus the one guaranteed per row
+        assert abs(allowed - (p + (1 - p) / 50)) < 0.03
+        assert torch.isfinite(a).any(-1).all()              # no row is blocked everywhere
+        assert not torch.isnan(a).any() and torch.isneginf(a[~torch.isfinite(a)]).all()
+
+
+def test_randint_bounds_and_shape_may_name_dims() -> None:
+    r = make_arg(Randint(randint=["B", "L"], low="H", high="L"), DIMS, torch.Generator().manual_seed(0))
+    assert r.shape == (3, 6) and r.dtype == torch.int64
+    assert int(r.min()) >= 2 and int(r.max()) <= 5

@@ -16,11 +16,12 @@ def test_json_form_keys_and_round_trip() -> None:
     v = Verdict(file="a.py", question="sdpa", status="failed", checks=checks,
                 diagnosis="m", diagnosis_text={"title": {"en": "t", "zh": "题"},
                                                "explanation": {"en": "e", "zh": "释"}},
-                error="trace")
+                error="trace", dtypes=["float32", "float64", "bfloat16"])
     d = v.as_dict()
     assert list(d) == list(JSON_KEYS) and d["passed"] is False and "output" not in d
     assert d["checks"][0] == {"name": "values", "passed": False, "message": "off", "details": {"max_abs_err": 0.5}}
-    assert Verdict.from_dict(d) == v
+    assert Verdict.from_dict(d) == v and Verdict.from_dict(d).dtypes == ["float32", "float64", "bfloat16"]
+    assert Verdict.from_dict({k: d[k] for k in d if k != "dtypes"}).dtypes == []  # a verdict written before dtypes
     crashed = Verdict(file="b.py", status="crashed", output="last")
     assert crashed.as_dict()["output"] == "last" and Verdict.from_dict(crashed.as_dict()) == crashed
 

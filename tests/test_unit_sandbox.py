@@ -85,6 +85,8 @@ def test_a_finished_worker_sends_its_verdicts(tmp_path: Path) -> None:
 @pytest.mark.parametrize("cpu, wall, limit, hit", [
     (0.5, 0.5, 1.0, None), (1.01, 1.01, 1.0, "cpu"), (0.1, 2.9, 1.0, None), (0.1, 3.01, 1.0, "wall"),
     (None, 0.9, 1.0, None), (None, 1.01, 1.0, "wall"),   # no /proc: the wall clock is the limit itself
+    (1.9, 1.9, 2.0, None), (2.01, 2.01, 2.0, "cpu"), (0.1, 5.9, 2.0, None), (0.1, 6.01, 2.0, "wall"),
+    (None, 1.9, 2.0, None), (None, 2.01, 2.0, "wall"),
 ])
 def test_limit_hit(cpu, wall, limit, hit) -> None:
     assert sandbox.limit_hit(cpu, wall, limit) == hit
@@ -103,9 +105,41 @@ def test_cpu_seconds_reads_this_process() -> None:
     assert sandbox.cpu_seconds(2**22 + 12345) is None
 
 
-# a stand-in for `python -m grader.worker JOB`: grades files named *ok*, dies on files named *crash*
+PROBE = textwrap.dedent("""
+    import os, time
+    with open("/proc/self/comm", "w") as fh:
+        fh.write("a) b c")                       # a process name with a parenthesis and spaces in it
+    t = time.process_time()
+    while time.process_time() - t < 0.2:         # user time
+        pass
+    with open("/dev/zero", "rb") as fh:          # system time: the kernel fills the buffers
+        while os.times().system < 0.2:
+            fh.read(1 << 22)
+    print(os.times().user + os.times().system, flush=True)
+    time.sleep(60)
+""")
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="CPU time is read from /proc")
+def test_cpu_seconds_is_user_plus_system_time_whatever_the_process_is_called() -> None:
+    import subprocess
+
+    proc = subprocess.Popen([sys.executable, "-c", PROBE], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                            text=True)
+    try:
+        own = float(proc.stdout.readline())      # the child's own count, now that it only sleeps
+        used = sandbox.cpu_seconds(proc.pid)
+    finally:
+        proc.kill()
+        proc.wait()
+        proc.stdout.close()
+    assert used is not None and own >= 0.2 and abs(used - own) <= 0.05
+
+
+# a stand-in for `python -m grader.worker JOB`: grades files named *ok*, dies on files named *crash*,
+# never finishes files named *hang*
 FAKE_WORKER = textwrap.dedent("""
-    import json, os, sys
+    import json, os, sys, time
     job = json.load(open(sys.argv[1]))
     def emit(e):
         with open(job["results"], "a") as fh:
@@ -113,17 +147,25 @@ FAKE_WORKER = textwrap.dedent("""
     if os.environ.get("FAKE_MODE") == "setup":
         print("cannot import torch")
         sys.exit(1)
+    if os.environ.get("FAKE_MODE") == "slow-setup":
+        time.sleep(60)
     emit({"type": "ready"})
     if os.environ.get("FAKE_MODE") == "idle":
         sys.exit(0)
     for f in job["files"]:
         emit({"type": "start", "file": f})
         emit({"type": "check", "file": f, "name": "signature", "passed": True, "message": "found", "details": {}})
-        if "crash" in f:
+        if "crash" in os.path.basename(f):
             print("last words of", os.path.basename(f), flush=True)
             os._exit(3)
+        if "hang" in os.path.basename(f):
+            time.sleep(60)
         emit({"type": "verdict", "file": f, "question": "q", "passed": True, "status": "passed", "checks": [],
               "diagnosis": None, "diagnosis_text": None, "error": None})
+    if os.environ.get("FAKE_MODE") == "hang-at-exit":  # e.g. a candidate's atexit handler or thread
+        time.sleep(60)
+    if os.environ.get("FAKE_MODE") == "fail-at-exit":
+        sys.exit(1)
 """)
 
 
@@ -192,3 +234,167 @@ def test_a_signal_death_is_named(tmp_path: Path) -> None:
     sup = sandbox.Supervision(current="cand.py", stop="crashed", code=-6)
     v = sandbox.stopped_verdict(sup, results, 1.0, "")
     assert v.status == "crashed" and "killed by SIGABRT" in v.checks[-1].message
+
+
+def test_run_worker_gives_a_file_that_hangs_a_timeout_and_grades_the_rest(tmp_path: Path, fake_worker) -> None:
+    files = [tmp_path / "a_ok.py", tmp_path / "b_hang.py", tmp_path / "c_ok.py"]
+    verdicts = sandbox.run_worker(tmp_path / "q.yaml", tmp_path, files, Settings(), timeout=0.3,
+                                  env={"FAKE_MODE": "grade"})
+    assert [v.status for v in verdicts] == ["passed", "timeout", "passed"]
+    hung = verdicts[1].checks
+    assert [c.name for c in hung] == ["signature", "run"] and hung[-1].passed is False
+    assert "did not finish within 0.3 s of wall-clock time" in hung[-1].message
+    assert [s["job"]["files"] for s in fake_worker] == [[str(f) for f in files], [str(files[2])]]
+
+
+def test_run_worker_reports_a_setup_that_never_ends(tmp_path: Path, fake_worker,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sandbox, "SETUP_TIMEOUT", 0.3)
+    with pytest.raises(AttnbankError, match="^the grader could not prepare this question"):
+        sandbox.run_worker(tmp_path / "q.yaml", tmp_path, [tmp_path / "a_ok.py"], Settings(), timeout=5.0,
+                           env={"FAKE_MODE": "slow-setup"})
+    assert len(fake_worker) == 1
+
+
+def test_the_job_carries_every_setting(tmp_path: Path) -> None:
+    settings = Settings(device="cuda", dtype="bfloat16", seed=3, tf32=True, contract=True)
+    job = sandbox.write_job(tmp_path, 2, tmp_path / "q.yaml", tmp_path / "sol", ["a.py"], settings)
+    data = json.loads(job.path.read_text(encoding="utf-8"))
+    assert {k: data[k] for k in ("device", "dtype", "seed", "tf32", "contract")} == {
+        "device": "cuda", "dtype": "bfloat16", "seed": 3, "tf32": True, "contract": True}
+    assert data["files"] == ["a.py"] and data["results"] == str(job.results) and job.results.exists()
+
+
+def test_child_env_makes_this_package_importable_and_keeps_the_callers_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    import grader
+
+    root = str(Path(grader.__file__).resolve().parent.parent)
+    monkeypatch.delenv("PYTHONUNBUFFERED", raising=False)
+    monkeypatch.setenv("PYTHONPATH", "/elsewhere")
+    env = sandbox.child_env({"EXTRA": "1"})
+    assert env["PYTHONUNBUFFERED"] == "1" and env["EXTRA"] == "1"
+    assert env["PYTHONPATH"].split(os.pathsep) == [root, "/elsewhere"]
+    monkeypatch.delenv("PYTHONPATH")
+    assert sandbox.child_env(None)["PYTHONPATH"] == root
+
+
+def test_the_worker_runs_in_the_job_folder_without_stdin_and_its_stderr_is_kept(tmp_path: Path) -> None:
+    import os
+
+    script = tmp_path / "probe.py"
+    script.write_text("import os, sys\nprint(os.getcwd())\n"
+                      "print(os.path.samestat(os.fstat(0), os.stat(os.devnull)))\n"
+                      "sys.stderr.write('to stderr\\n')\n", encoding="utf-8")
+    (tmp_path / "job").mkdir()
+    job = sandbox.write_job(tmp_path / "job", 1, tmp_path / "q.yaml", tmp_path, [], Settings())
+    saved, (read, write) = os.dup(0), os.pipe()  # our own stdin is a pipe: the child must not inherit it
+    try:
+        os.dup2(read, 0)
+        proc = sandbox.spawn([sys.executable, str(script)], job, sandbox.child_env(None))
+    finally:
+        os.dup2(saved, 0)
+        for fd in (saved, read, write):
+            os.close(fd)
+    assert proc.wait(timeout=30) == 0
+    assert job.log.read_text(encoding="utf-8").splitlines() == [str(tmp_path / "job"), "True", "to stderr"]
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="process states are read from /proc")
+def test_a_stopped_worker_is_killed_with_the_processes_it_started(tmp_path: Path) -> None:
+    import os
+    import signal
+
+    pid_file = tmp_path / "grandchild.pid"
+    body = ("import subprocess\n"
+            "g = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+            f"open({str(pid_file)!r}, 'w').write(str(g.pid))\n"
+            "time.sleep(60)")
+    sup, _, _ = _run(tmp_path, body, timeout=0.3)
+    assert sup.stop == "timeout"
+    pid = int(pid_file.read_text())
+
+    def alive() -> bool:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            return False
+
+    try:
+        deadline = time.monotonic() + 5
+        while alive() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not alive()
+    finally:
+        if alive():
+            os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.parametrize("code, says", [
+    (0, "the process exited with code 0 before grading finished"),
+    (1, "the process exited with code 1 before grading finished"),
+    (-9, "the process was killed by SIGKILL"),
+])
+def test_a_file_left_unfinished_is_a_failed_run_check(tmp_path: Path, code: int, says: str) -> None:
+    results = tmp_path / "r.jsonl"
+    results.write_text("", encoding="utf-8")
+    v = sandbox.stopped_verdict(sandbox.Supervision(current="cand.py", stop="crashed", code=code), results, 1.0, "")
+    assert v.status == "crashed" and v.checks[-1].name == "run" and v.checks[-1].passed is False
+    assert v.checks[-1].message.startswith(says)
+
+
+def test_a_worker_that_hangs_after_its_last_verdict_loses_nothing(tmp_path: Path, fake_worker) -> None:
+    files = [tmp_path / "a_ok.py", tmp_path / "b_ok.py"]
+    verdicts = sandbox.run_worker(tmp_path / "q.yaml", tmp_path, files, Settings(), timeout=0.3,
+                                  env={"FAKE_MODE": "hang-at-exit"})
+    assert [(v.file, v.status) for v in verdicts] == [(str(f), "passed") for f in files] and len(fake_worker) == 1
+
+
+def test_a_worker_that_fails_after_its_last_verdict_loses_nothing(tmp_path: Path, fake_worker) -> None:
+    files = [tmp_path / "a_ok.py", tmp_path / "b_ok.py"]
+    verdicts = sandbox.run_worker(tmp_path / "q.yaml", tmp_path, files, Settings(), timeout=5.0,
+                                  env={"FAKE_MODE": "fail-at-exit"})
+    assert [(v.file, v.status) for v in verdicts] == [(str(f), "passed") for f in files] and len(fake_worker) == 1
+
+
+def test_events_are_taken_a_complete_line_at_a_time(tmp_path: Path) -> None:
+    path = tmp_path / "results.jsonl"
+    path.write_text('{"m": "é"}\n{"n"', encoding="utf-8")  # the worker is still writing its second event
+    events = sandbox._Events(path)
+    assert events.new() == [{"m": "é"}] and events.new() == []
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(': "ü"}\n')
+    assert events.new() == [{"n": "ü"}] and events.new() == []
+
+
+def test_each_file_gets_the_whole_cpu_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the worker's setup (importing torch, the oracle) uses CPU time before the first file starts: not counted
+    monkeypatch.setattr(sandbox, "WALL_FACTOR", 40.0)  # a loaded machine: only CPU time may stop it
+    script = tmp_path / "setup_heavy.py"
+    script.write_text(textwrap.dedent("""
+        import json, sys, time
+        def emit(e):
+            with open(sys.argv[1], "a") as fh:
+                fh.write(json.dumps(e) + "\\n")
+        def spin(seconds):
+            t = time.process_time()
+            while time.process_time() - t < seconds:
+                pass
+        spin(0.6)
+        emit({"type": "ready"})
+        emit({"type": "start", "file": "cand.py"})
+        spin(0.2)
+        emit({"type": "verdict", "file": "cand.py", "status": "passed", "checks": []})
+    """), encoding="utf-8")
+    job = sandbox.write_job(tmp_path, 1, tmp_path / "q.yaml", tmp_path, ["cand.py"], Settings())
+    proc = sandbox.spawn([sys.executable, str(script), str(job.results)], job, sandbox.child_env(None))
+    sup = sandbox.supervise(proc, job.results, timeout=0.4)
+    assert sup.stop is None and sup.verdicts["cand.py"].passed
+
+
+def test_without_proc_the_wall_clock_is_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sandbox, "cpu_seconds", lambda pid: None)
+    sup, _, job = _run(tmp_path, "time.sleep(60)", timeout=0.3)
+    assert sup.stop == "timeout" and sup.limit == "wall"
+    assert "within 0.3 s of wall-clock time" in sandbox.stopped_verdict(sup, job.results, 0.3, "").checks[-1].message

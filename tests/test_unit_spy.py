@@ -102,3 +102,33 @@ def test_sys_exit_in_the_candidate_is_a_candidate_error() -> None:
     spy = Spy([], set(), aten=False)
     with pytest.raises(CandidateError, match="SystemExit"):
         spy.call(lambda: sys.exit(4), {}, "case a")
+
+
+def test_a_candidate_error_carries_its_exception_and_a_traceback_of_the_candidates_frames(tmp_path) -> None:
+    import traceback
+
+    from grader.loader import load_source
+
+    path = str(tmp_path / "cand.py")
+    source = ("def helper(x):\n    err = ValueError('boom')\n    err.add_note('while scoring')\n    raise err\n"
+              "def f(x):\n    return helper(x)\n")
+    spy = Spy([], {path}, aten=False)
+    with pytest.raises(CandidateError) as err:
+        spy.call(load_source(source, path).f, {"x": torch.zeros(1)}, "case a")
+    # the candidate's own exception, by type, message and classes (what crosses from the candidate's process)
+    assert (err.value.name, err.value.message) == ("ValueError", "boom")
+    assert err.value.lineage == ("ValueError", "Exception", "BaseException", "object")
+    # the trace is Python's own traceback with every frame outside the candidate's file left out
+    full = "".join(traceback.format_exception(err.value.__cause__ or err.value.__context__)).splitlines()
+    trace = err.value.trace.splitlines()
+    assert [line for line in full if line in trace] == trace
+    assert [line.split(",")[0] for line in trace if line.startswith("  File")] == [f'  File "{path}"'] * 2
+    assert trace[-2:] == ["ValueError: boom", "while scoring"] and err.value.trace.endswith("\n")
+
+
+def test_sys_exit_keeps_its_code() -> None:
+    spy = Spy([], set(), aten=False)
+    with pytest.raises(CandidateError) as err:
+        spy.call(lambda: sys.exit(4), {}, "case a")
+    assert (err.value.name, err.value.message) == ("SystemExit", "4")
+    assert err.value.trace == "the candidate called sys.exit(4)\n"

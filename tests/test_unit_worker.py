@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from grader import worker
+from grader import sandbox, worker
+from grader.outcome import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,12 +29,11 @@ def test_main_prepares_once_then_streams_each_files_events(tmp_path: Path, keep_
     bad = tmp_path / "bad.py"
     bad.write_text("def scaled_dot_product_attention(q, k, v):\n    return q\n", encoding="utf-8")
     (question,) = (ROOT / "questions").glob("*/sdpa.yaml")
-    results = tmp_path / "results.jsonl"
-    job = tmp_path / "job.json"
-    job.write_text(json.dumps({"question_file": str(question), "solutions": str(ROOT / "solutions" / "sdpa"),
-                               "files": [str(good), str(bad)], "dtype": "float32", "device": "cpu", "seed": "0",
-                               "tf32": True, "results": str(results)}), encoding="utf-8")
-    assert worker.main(["worker", str(job)]) == 0
+    # the job exactly as the sandbox writes it
+    job = sandbox.write_job(tmp_path, 1, question, ROOT / "solutions" / "sdpa", [str(good), str(bad)],
+                            Settings(dtype="float32", device="cpu", seed=0, tf32=True))
+    results = job.results
+    assert worker.main(["worker", str(job.path)]) == 0
     assert torch.get_num_threads() == 1 and torch.backends.cuda.matmul.allow_tf32 is True
     events = [json.loads(line) for line in results.read_text(encoding="utf-8").splitlines()]
     assert events[0]["type"] == "ready" and isinstance(events[0]["time"], float)

@@ -371,3 +371,19 @@ def question_status(db_path: Path | None = None, ids: Iterable[str] = (), passed
     with Store.open(path, create=False) as store:
         status = store.status(passed)
     return {**dict.fromkeys(ids, "new"), **status}
+
+
+def grade_summary(db_path: Path | None = None) -> dict[str, dict[str, object]]:
+    """Question id -> {"passed": whether its latest grade passed, "attempts", "passes", "last": ISO time of the
+    latest grade}, from the grade log ({} if there is no database)."""
+    path = db_path or default_path()
+    if not path.exists():
+        return {}
+    with Store.open(path, create=False) as store:
+        grades = store.grades()
+    out: dict[str, dict[str, object]] = {}
+    for g in grades:  # in time order: the latest grade sets "passed" and "last"
+        entry = out.setdefault(g.question_id, {"attempts": 0, "passes": 0})
+        entry.update(attempts=entry["attempts"] + 1, passes=entry["passes"] + int(g.passed), passed=g.passed,
+                     last=g.graded_at)
+    return out

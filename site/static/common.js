@@ -28,6 +28,25 @@
 
   function writeProgress(p) { store(PROGRESS, JSON.stringify(p)); }
 
+  /* Quiz results: {id: {ok: the last checked answer was right, tries, at: ISO time}} (quiz-record.js writes them). */
+  var QUIZ = "attnbank.quiz.v1";
+  function quizResults() {
+    try {
+      var q = JSON.parse(localStorage.getItem(QUIZ) || "{}");
+      return q && typeof q === "object" && !Array.isArray(q) ? q : {};
+    } catch (e) { return {}; }
+  }
+
+  function recordQuiz(id, ok) {
+    var all = quizResults();
+    all[id] = { ok: ok, tries: ((all[id] && all[id].tries) || 0) + 1, at: new Date().toISOString() };
+    store(QUIZ, JSON.stringify(all));
+  }
+
+  function validResult(r) {
+    return r && typeof r.ok === "boolean" && typeof r.at === "string" && typeof r.tries === "number";
+  }
+
   /* The status shown for a question: the browser's, raised to the terminal practice status if that is further. */
   function status(id) {
     var own = readProgress()[id] || "new";
@@ -41,9 +60,11 @@
     writeProgress(p);
   }
 
-  /* Export format: {format: "attnbank-progress", version: 1, exported, progress: {id: studied|mastered}}. */
+  /* Export format: {format: "attnbank-progress", version: 1, exported, progress: {id: studied|mastered},
+     quiz: {id: {ok, tries, at}}} (quiz is optional: older files have none). */
   function exportProgress() {
-    return { format: "attnbank-progress", version: 1, exported: new Date().toISOString(), progress: readProgress() };
+    return { format: "attnbank-progress", version: 1, exported: new Date().toISOString(), progress: readProgress(),
+             quiz: quizResults() };
   }
 
   function importProgress(data) {
@@ -56,6 +77,14 @@
       if (s === "studied" || s === "mastered") { p[id] = s; }
     });
     writeProgress(p);
+    if (data.quiz && typeof data.quiz === "object") {  /* the newer result of each quiz wins */
+      var q = quizResults();
+      Object.keys(data.quiz).forEach(function (id) {
+        var r = data.quiz[id];
+        if (validResult(r) && (!q[id] || r.at > q[id].at)) { q[id] = { ok: r.ok, tries: r.tries, at: r.at }; }
+      });
+      store(QUIZ, JSON.stringify(q));
+    }
     return true;
   }
 
@@ -100,6 +129,7 @@
 
   window.attnbank = { status: status, setStatus: setStatus, exportProgress: exportProgress,
                       importProgress: importProgress, STATUSES: STATUSES,
+                      quizResults: quizResults, recordQuiz: recordQuiz,
                       server: { ready: ready, api: api, refreshProgress: refreshProgress } };
 
   applyLang(d.getAttribute("data-lang") || "en");
@@ -107,6 +137,11 @@
     var lang = d.getAttribute("data-lang") === "zh" ? "en" : "zh";
     store("attnbank.lang", lang);
     applyLang(lang);
+    if (/(?:^\?|&)lang=/.test(location.search)) {  /* a ?lang= address keeps saying what the page shows */
+      var params = new URLSearchParams(location.search);
+      params.set("lang", lang);
+      try { history.replaceState(null, "", "?" + params.toString() + location.hash); } catch (e) { /* file:// */ }
+    }
   });
   document.getElementById("theme-toggle").addEventListener("click", function () {
     var theme = d.getAttribute("data-theme") === "dark" ? "light" : "dark";

@@ -71,7 +71,9 @@
       var box = el("div", "ed-cm");
       area.parentNode.insertBefore(box, area);
       cm = window.AttnbankCM.createEditor({
-        parent: box, doc: area.value, attrs: { "aria-labelledby": "editor-h" },
+        /* tabindex: the editable text is in the Tab order anyway; saying so lets checkers such as axe see
+           that the scrolling box around it can be reached from the keyboard. */
+        parent: box, doc: area.value, attrs: { "aria-labelledby": "editor-h", tabindex: "0" },
         onChange: function (text) { save(CODE, text); }, onRun: run
       });
       area.hidden = true;

@@ -1,4 +1,5 @@
-/* The home page: filters, full-text search (MiniSearch, loaded on first use), progress export/import. */
+/* The home page: filters, full-text search (MiniSearch, with the index built with the site, both loaded on first
+   use), progress export/import. */
 (function () {
   "use strict";
   var ab = window.attnbank;
@@ -23,6 +24,8 @@
     });
     return out;
   }
+  /* Fullwidth letters and digits as their ASCII forms (ＫＶ is KV), then lower case. */
+  function processTerm(term) { return term.normalize("NFKC").toLowerCase(); }
   window.attnbank.tokenize = tokenize;
 
   function loadScript(src) {
@@ -33,24 +36,28 @@
     });
   }
 
+  /* The index was built with these options at build time (grader/site_search.py); loadJSON needs the same. */
+  var OPTIONS = {
+    fields: ["title_en", "title_zh", "text_en", "text_zh", "tags", "id"],
+    storeFields: ["id"],
+    tokenize: tokenize,
+    processTerm: processTerm,
+    searchOptions: {
+      boost: { title_en: 3, title_zh: 3, tags: 2, id: 2 },
+      prefix: function (term) { return !CJK.test(term); },
+      fuzzy: function (term) { return !CJK.test(term) && term.length > 4 ? 0.2 : false; },
+      combineWith: "AND"
+    }
+  };
+  window.attnbank.searchOptions = OPTIONS;
+
   function ensureIndex() {
     if (search) { return Promise.resolve(search); }
     if (!loading) {
       loading = loadScript("static/vendor/minisearch.js").then(function () {
-        return loadScript("static/search-docs.js");
+        return loadScript("static/search-index.js");
       }).then(function () {
-        search = new window.MiniSearch({
-          fields: ["title_en", "title_zh", "text_en", "text_zh", "tags", "id"],
-          storeFields: ["id"],
-          tokenize: tokenize,
-          searchOptions: {
-            boost: { title_en: 3, title_zh: 3, tags: 2, id: 2 },
-            prefix: function (term) { return !CJK.test(term); },
-            fuzzy: function (term) { return !CJK.test(term) && term.length > 4 ? 0.2 : false; },
-            combineWith: "AND"
-          }
-        });
-        search.addAll(window.ATTNBANK_DOCS);
+        search = window.MiniSearch.loadJSON(window.ATTNBANK_INDEX, OPTIONS);
         return search;
       });
     }
@@ -69,15 +76,22 @@
     });
   }
 
+  /* What a snippet marks: the matched terms, with a CJK character on its own only where the query has it alone
+     (the query 掩码 marks 掩码, not the 码 of 代码), and the query's CJK runs whole. */
+  function markTerms(found, query) {
+    var runs = query.match(/[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g) || [];
+    return found.filter(function (t) {
+      return !CJK.test(t) || t.length > 1 || runs.indexOf(t) >= 0;
+    }).concat(runs.filter(function (r) { return r.length > 2; }));
+  }
+
   /* Under a search hit: the text around the first matched term in each language, the terms marked. */
-  var docs = null;
   function snippet(li, found) {
     var old = li.querySelector(".snippet");
     if (old) { old.remove(); }
     if (!found || !found.length) { return; }
-    docs = docs || (window.ATTNBANK_DOCS || []).reduce(function (m, d) { m[d.id] = d; return m; }, {});
-    var doc = docs[li.getAttribute("data-id")];
-    var pattern = new RegExp(found.map(function (t) {
+    var doc = window.ATTNBANK_TEXTS[li.getAttribute("data-id")];
+    var pattern = new RegExp(markTerms(found, input.value).map(function (t) {
       return t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
     }).sort(function (a, b) { return b.length - a.length; }).join("|"), "gi");
     var p = document.createElement("p");
