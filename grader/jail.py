@@ -1,0 +1,167 @@
+"""The candidate's sandbox: a bubblewrap (bwrap) command line around the process that runs untrusted code.
+
+Why bubblewrap rather than raw namespaces + seccomp: Debian ships it (`bubblewrap`, the sandbox Flatpak
+uses), it is a small audited setuid-free binary that builds the whole mount namespace from an empty tmpfs
+(so only what we list is visible, and nothing is forgotten by omission), unshares net, pid, ipc and uts, and
+kills the sandbox with its parent. Doing the same by hand (unshare + pivot_root + mounts in a preexec, or a
+seccomp filter) is a few hundred lines of security-critical code we would own. A seccomp syscall filter adds
+little here: the threat is reading the bank, talking to the network and exhausting the machine, which the
+mount view, the net namespace and the rlimits stop; torch needs a wide set of syscalls anyway.
+
+What the sandbox sees: the interpreter's prefixes and its sys.path entries (venv, site-packages), /usr/lib,
+/lib*, /etc/ld.so.*, a minimal /dev (plus the NVIDIA device nodes and a read-only /sys when a GPU is
+there), a fresh /proc, and the grader package directory read-only (only grader/, never the repository root;
+an installed wheel's grader/data, which holds the bank, is hidden under an empty read-only tmpfs).
+Never the bank, never $HOME: $HOME, the cwd and /tmp are `workdir`, the only writable place. No network,
+not even loopback. The environment is cleared to a minimal set.
+
+Limits, set by util-linux `prlimit` inside the sandbox (so bwrap's own setup is not limited): RLIMIT_DATA
+rather than RLIMIT_AS, because CUDA reserves tens of GiB of address space at start (RLIMIT_AS makes
+`torch.cuda.init()` fail) while RLIMIT_DATA counts only private writable memory, which is what an
+allocation uses; RLIMIT_NPROC (processes and threads), RLIMIT_NOFILE, RLIMIT_FSIZE, no core files.
+RLIMIT_NPROC counts per real uid and does not apply to root, so the candidate never runs as root: as root,
+bwrap runs privileged and `setpriv` drops to `nobody` inside; the candidate then enters a user namespace of
+its own (`unshare --user`), so its process count starts at zero and no two sandboxes share it. As a normal
+user, bwrap makes that user namespace itself (unprivileged user namespaces must be allowed).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import paths
+
+NOBODY = 65534
+TOOLS = ("prlimit", "setpriv", "unshare")  # util-linux (Essential in Debian)
+SYSTEM = ("/usr/lib", "/usr/lib64", "/lib", "/lib64", "/lib32", "/libx32")
+PASS_ENV = ("CUDA_VISIBLE_DEVICES", "LANG")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-process limits inside the sandbox. `data`: private writable memory in bytes (RLIMIT_DATA);
+    `nproc`: processes and threads of the sandbox; `nofile`: open files; `fsize`: the largest file written."""
+
+    data: int = 4 << 30
+    nproc: int = 64
+    nofile: int = 256
+    fsize: int = 256 << 20
+
+
+LIMITS = Limits()
+
+
+def _tool(name: str) -> str | None:
+    return shutil.which(name, path="/usr/bin:/bin:/usr/sbin:/sbin")
+
+
+def _hidden() -> list[Path]:
+    """What the candidate must never see: the bank roots, the repository holding the grader, and $HOME."""
+    roots = {paths.bundled(), paths.root()}
+    if (paths.PACKAGE.parent / "questions").is_dir():
+        roots.add(paths.PACKAGE.parent)
+    return [r.resolve() for r in roots] + [Path.home().resolve()]
+
+
+def _python_dirs() -> list[Path]:
+    """The interpreter's prefixes and sys.path directories, minus any that would expose something hidden
+    (a sys.path entry that is the repository or $HOME, or holds them, is left out; the grader is mounted
+    on its own)."""
+    hidden = _hidden()
+    found: list[Path] = []
+    for entry in [sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix, *sys.path]:
+        if not entry or not Path(entry).is_dir():
+            continue
+        p = Path(entry).resolve()
+        if any(h == p or h.is_relative_to(p) for h in hidden) or p.is_relative_to(Path(tempfile.gettempdir())):
+            continue
+        if p not in found and not any(p.is_relative_to(f) for f in found):
+            found = [f for f in found if not f.is_relative_to(p)] + [p]
+    return found
+
+
+def _ro(path: Path | str) -> list[str]:
+    p = Path(path)
+    if p.is_symlink():
+        return ["--symlink", os.readlink(p), str(p)]
+    return ["--ro-bind", str(p), str(p)] if p.exists() else []
+
+
+def _parents(mounts: list[str]) -> list[str]:
+    """Directories above the mount points, made world-traversable (bwrap makes them 0700, which would lock
+    out the unprivileged uid)."""
+    dests = {Path(mounts[i + 2]) for i, a in enumerate(mounts) if a in ("--ro-bind", "--symlink")}
+    parents = sorted({p for d in dests for p in d.parents if p != Path("/")}, key=lambda p: len(p.parts))
+    return [a for p in parents for a in ("--perms", "0755", "--dir", str(p))]
+
+
+def _gpu() -> list[str]:
+    """The NVIDIA device nodes and /sys (read-only; CUDA reads the PCI topology there), when present."""
+    nodes = sorted(Path("/dev").glob("nvidia*"))
+    args = [a for n in nodes if not n.is_dir() for a in ("--dev-bind", str(n), str(n))]
+    return args + ["--ro-bind", "/sys", "/sys"] if args else []
+
+
+def _env() -> list[str]:
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "TMPDIR": "/tmp", "USER": "candidate",
+           "LOGNAME": "candidate", "LC_ALL": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1",
+           "PYTHONPATH": str(paths.PACKAGE.parent), "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+           **{k: os.environ[k] for k in PASS_ENV if k in os.environ}}
+    return ["--clearenv"] + [a for k, v in env.items() for a in ("--setenv", k, v)]
+
+
+def _limits(limits: Limits) -> list[str]:
+    return [_tool("prlimit") or "prlimit", f"--data={limits.data}", f"--nproc={limits.nproc}",
+            f"--nofile={limits.nofile}", f"--fsize={limits.fsize}", "--core=0", "--"]
+
+
+def wrap(argv: list[str], workdir: Path, limits: Limits = LIMITS) -> list[str]:
+    """The bwrap command line that runs `argv` in the sandbox, with `workdir` mounted as /tmp, its cwd and
+    $HOME (the only writable place; inside, name its files relative to the cwd or under /tmp, never by the
+    host path). As root, `workdir` is handed to the unprivileged uid the candidate runs as."""
+    workdir = workdir.resolve()
+    root = os.geteuid() == 0
+    args = [shutil.which("bwrap") or "bwrap", "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
+            "--unshare-cgroup-try", "--die-with-parent", "--new-session"]
+    if root:
+        for p in [workdir, *workdir.rglob("*")]:
+            os.lchown(p, NOBODY, NOBODY)
+        args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    else:
+        args += ["--unshare-user"]
+    mounts: list[str] = [a for d in SYSTEM for a in _ro(d)]
+    mounts += [a for d in _python_dirs() for a in ("--ro-bind", str(d), str(d))]
+    mounts += [a for t in TOOLS if (tool := _tool(t)) for a in ("--ro-bind", tool, tool)]
+    mounts += [a for f in sorted(Path("/etc").glob("ld.so*")) for a in _ro(f)]
+    mounts += ["--ro-bind", str(paths.PACKAGE), str(paths.PACKAGE)]
+    args += _parents(mounts) + mounts
+    if (paths.PACKAGE / "data").is_dir():
+        args += ["--tmpfs", str(paths.PACKAGE / "data"), "--remount-ro", str(paths.PACKAGE / "data")]
+    args += ["--dev", "/dev", *_gpu(), "--proc", "/proc",
+             "--bind", str(workdir), "/tmp", "--chdir", "/tmp", "--remount-ro", "/", *_env()]
+    if root:
+        args += [_tool("setpriv") or "setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--",
+                 _tool("unshare") or "unshare", "--user", "--"]
+    return args + _limits(limits) + list(argv)
+
+
+@functools.cache
+def available() -> bool:
+    """Whether the sandbox works here: bwrap and the util-linux tools are installed and a trial run of this
+    interpreter inside it succeeds (tried once per process)."""
+    if not shutil.which("bwrap") or not all(_tool(t) for t in TOOLS):
+        return False
+    with tempfile.TemporaryDirectory(prefix="attnbank-jail-") as tmp:
+        try:
+            done = subprocess.run(wrap([sys.executable, "-c", "import grader"], Path(tmp)),
+                                  stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+        except (OSError, subprocess.TimeoutExpired):
+            return False
+    return done.returncode == 0
