@@ -165,3 +165,22 @@ def available() -> bool:
         except (OSError, subprocess.TimeoutExpired):
             return False
     return done.returncode == 0
+
+
+MEMORY_SIGNS = ("MemoryError", "can't allocate memory", "not enough memory", "std::bad_alloc", "out of memory")
+PROCESS_SIGNS = ("BlockingIOError: [Errno 11]", "can't start new thread", "Thread creation failed")
+FILE_SIGNS = ("[Errno 27]", "File too large")
+
+
+def exhausted(text: str | None, limits: Limits = LIMITS) -> tuple[str, str] | None:
+    """(the limit, a one-line message) when `text`, a candidate's traceback or its process's last output,
+    shows it ran into one of the sandbox's limits: "memory", "processes" or "file size"; else None."""
+    if not text:
+        return None
+    if any(s in text for s in MEMORY_SIGNS):
+        return "memory", f"ran out of memory (the sandbox allows {limits.data / 2**30:g} GiB per process)"
+    if any(s in text for s in PROCESS_SIGNS):
+        return "processes", f"started too many processes or threads (the sandbox allows {limits.nproc})"
+    if any(s in text for s in FILE_SIGNS):
+        return "file size", f"wrote too large a file (the sandbox allows {limits.fsize / 2**20:g} MiB)"
+    return None

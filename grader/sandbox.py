@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import AttnbankError
-from .outcome import CheckResult, Settings, Verdict
+from .jail import exhausted
+from .outcome import CheckResult, Settings, Status, Verdict
 
 SETUP_TIMEOUT = 600.0  # importing torch and preparing the oracle (compiling kernels), before any candidate runs
 WALL_FACTOR = 3.0      # a candidate that sleeps or blocks uses no CPU: it is stopped at this many times the limit
@@ -171,8 +172,12 @@ def stopped_verdict(sup: Supervision, results: Path, timeout: float, output: str
         message = f"the process exited with code {sup.code} before grading finished (os._exit or exit()?)"
     checks = [CheckResult.from_dict(e) for e in _Events(results).new() if e["type"] == "check"
               and e["file"] == sup.current]
-    return Verdict(file=sup.current, status="timeout" if sup.stop == "timeout" else "crashed",
-                   checks=checks + [CheckResult("run", False, message)], output=output)
+    status: Status = "timeout" if sup.stop == "timeout" else "crashed"
+    hit = exhausted(output) if status == "crashed" else None
+    if hit:
+        message, status = f"{message}: it {hit[1]}", "memory" if hit[0] == "memory" else status
+    return Verdict(file=sup.current, status=status, checks=checks + [CheckResult("run", False, message)],
+                   output=output)
 
 
 def run_worker(question_file: Path, solutions: Path, files: list[Path], settings: Settings,

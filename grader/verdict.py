@@ -18,6 +18,7 @@ from .checks import ALWAYS_RUN, CHECK_NAMES
 from .checks.base import Context, Outputs
 from .checks.registry import CHECKS
 from .invoke import BadOutput, CandidateError, Impl, WeightError, trim_trace
+from .jail import exhausted
 from .loader import InvalidCandidate, entry_point, load_source
 from .outcome import CheckResult, Status, Verdict
 from .plan import Plan
@@ -94,11 +95,12 @@ def grade_file(plan: Plan, path: Path, emit: Emit) -> Verdict:
     obj, signature, verdict.error = load_candidate(plan, path)
     record(signature)
     if obj is None:
-        return verdict
+        return limited(verdict, record)
     spy = Spy(q.coding.forbidden, {str(path)}, aten=bool(q.coding.forbidden) or "memory" in q.coding.check_params)
     ctx = Context(plan, Impl(obj, spy.call), spy)
     outputs = Outputs(ctx)
     verdict.status, verdict.error = run_checks(ctx, outputs, record)
+    limited(verdict, record)
     if verdict.status in ("failed", "error"):
         verdict.diagnosis = diagnosis(plan, outputs, verdict.checks)
         mistake = next((m for m in q.coding.mistakes if m.id == verdict.diagnosis), None)
@@ -114,6 +116,15 @@ def grade_file(plan: Plan, path: Path, emit: Emit) -> Verdict:
                 generic = None
             if generic:
                 verdict.diagnosis, verdict.diagnosis_text = generic.id, generic.text()
+    return verdict
+
+
+def limited(verdict: Verdict, record: Callable[[CheckResult], None]) -> Verdict:
+    """Name the sandbox limit a raising candidate ran into (grader.jail); running out of memory is status memory."""
+    hit = exhausted(verdict.error) if verdict.status in ("error", "invalid") else None
+    if hit:
+        record(CheckResult("limits", False, hit[1]))
+        verdict.status = "memory" if hit[0] == "memory" else verdict.status
     return verdict
 
 
