@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import paths
+from .i18n import LANGS, TEXT
 
 NOBODY = 65534
 TOOLS = ("prlimit", "setpriv", "unshare")  # util-linux (Essential in Debian)
@@ -160,11 +161,20 @@ def available() -> bool:
         return False
     with tempfile.TemporaryDirectory(prefix="attnbank-jail-") as tmp:
         try:
-            done = subprocess.run(wrap([sys.executable, "-c", "import grader"], Path(tmp)),
+            done = subprocess.run(wrap([sys.executable, "-S", "-c", "import grader"], Path(tmp)),
                                   stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
         except (OSError, subprocess.TimeoutExpired):
             return False
     return done.returncode == 0
+
+
+def notice(lang: str | None = None) -> str | None:
+    """The one line saying that grading runs without the sandbox here (in `lang`, else in both languages),
+    or None where the sandbox works."""
+    if available():
+        return None
+    pair = TEXT["jail_off"]
+    return pair[LANGS.index(lang)] if lang in LANGS else " / ".join(pair)
 
 
 MEMORY_SIGNS = ("MemoryError", "can't allocate memory", "not enough memory", "std::bad_alloc", "out of memory")
