@@ -72,16 +72,19 @@ def _hidden() -> list[Path]:
 
 
 def _python_dirs() -> list[Path]:
-    """The interpreter's prefixes and sys.path directories, minus any that would expose something hidden
-    (a sys.path entry that is the repository or $HOME, or holds them, is left out; the grader is mounted
-    on its own)."""
+    """The interpreter's prefixes and sys.path directories, minus any that would expose something hidden:
+    one that is or holds the repository, the bank or $HOME, or lies inside them (a prefix, such as a venv in
+    the repository, or a site-packages excepted), or lies in the temp dir (the grader is mounted on its own)."""
     hidden = _hidden()
+    prefixes = [Path(p).resolve() for p in (sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix)]
     found: list[Path] = []
-    for entry in [sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix, *sys.path]:
+    for entry in [*prefixes, *sys.path]:
         if not entry or not Path(entry).is_dir():
             continue
         p = Path(entry).resolve()
-        if any(h == p or h.is_relative_to(p) for h in hidden) or p.is_relative_to(Path(tempfile.gettempdir())):
+        inside = any(p.is_relative_to(h) for h in hidden) and p.name not in ("site-packages", "dist-packages") \
+            and not any(p.is_relative_to(x) for x in prefixes)
+        if inside or any(h.is_relative_to(p) for h in hidden) or p.is_relative_to(Path(tempfile.gettempdir())):
             continue
         if p not in found and not any(p.is_relative_to(f) for f in found):
             found = [f for f in found if not f.is_relative_to(p)] + [p]

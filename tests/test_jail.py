@@ -1,0 +1,254 @@
+"""The candidate's sandbox (grader.jail) contains hostile code: each test runs a small program through
+`wrap(...)`, checks what it could not do, and, where cheap, that the same program does it unjailed."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from grader import jail, paths
+
+needs_jail = pytest.mark.skipif(not jail.available(),
+                                reason="bubblewrap is missing or cannot create namespaces here")
+
+
+def run(code: str, workdir: Path, jailed: bool = True, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """Run `code` with this interpreter, niced, in the sandbox (or plainly in `workdir`)."""
+    argv = [sys.executable, "-c", textwrap.dedent(code)]
+    argv = ["nice", "-n", "10", *(jail.wrap(argv, workdir) if jailed else argv)]
+    return subprocess.run(argv, cwd=workdir, capture_output=True, text=True, timeout=timeout,
+                          stdin=subprocess.DEVNULL)
+
+
+@pytest.fixture
+def workdir() -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="attnbank-jail-test-") as tmp:
+        yield Path(tmp)
+
+
+@needs_jail
+def test_the_hosts_loopback_cannot_be_reached(workdir: Path) -> None:
+    server = socket.create_server(("127.0.0.1", 0))
+    server.setblocking(False)
+    code = f"""
+        import socket
+        try:
+            socket.create_connection(("127.0.0.1", {server.getsockname()[1]}), timeout=5)
+            print("connected")
+        except OSError as exc:
+            print("refused", exc)
+    """
+    with server:
+        assert run(code, workdir).stdout.startswith("refused")
+        with pytest.raises(BlockingIOError):
+            server.accept()  # nothing reached the host's listener
+        assert run(code, workdir, jailed=False).stdout == "connected\n"  # the control: unjailed, it connects
+
+
+@needs_jail
+def test_the_real_home_is_neither_readable_nor_writable(workdir: Path) -> None:
+    home = Path.home().resolve()
+    before = sorted(os.listdir(home))
+    files = [str(p) for p in sorted(home.iterdir()) if p.is_file() and os.access(p, os.R_OK)][:5]
+    code = f"""
+        import os, pathlib
+        home = {str(home)!r}
+        for name in {files!r}:
+            try:
+                open(name).read(1)
+                print("read", name)
+            except OSError:
+                pass
+        try:
+            open(os.path.join(home, "attnbank-jail-probe"), "w").write("x")
+            print("wrote")
+        except OSError:
+            pass
+        print("home", os.path.expanduser("~"), os.getcwd())
+        pathlib.Path("~/mine").expanduser().write_text("ok")
+    """
+    done = run(code, workdir)
+    assert done.stdout == "home /tmp /tmp\n", done.stderr
+    assert sorted(os.listdir(home)) == before and not (home / "attnbank-jail-probe").exists()
+    assert (workdir / "mine").read_text() == "ok"  # the private HOME is the workdir
+
+
+@needs_jail
+def test_the_bank_is_out_of_reach(workdir: Path) -> None:
+    bank = paths.root()
+    secrets = [bank / "questions" / "topics.yaml", *sorted((bank / "solutions").glob("*/reference.py"))[:3]]
+    assert all(p.is_file() for p in secrets)
+    code = f"""
+        import os
+        from grader import paths
+        for name in {[str(p) for p in secrets]!r} + [str(paths.root() / "questions" / "topics.yaml")]:
+            try:
+                open(name).read(1)
+                print("read", name)
+            except OSError:
+                pass
+        print(sorted(os.listdir(paths.PACKAGE.parent)), os.path.exists(paths.PACKAGE / "data" / "questions"))
+    """
+    done = run(code, workdir)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "['grader'] False\n"  # grader/ alone, never the repository around it
+    assert run(code, workdir, jailed=False).stdout.count("read") == len(secrets) + 1  # the control
+
+
+@needs_jail
+def test_another_students_folder_is_out_of_reach(tmp_path: Path) -> None:
+    mine, theirs = tmp_path / "alice", tmp_path / "bob"
+    mine.mkdir()
+    theirs.mkdir()
+    (theirs / "sdpa.py").write_text("secret = 1\n")
+    code = f"""
+        import os
+        try:
+            print(open({str(theirs / "sdpa.py")!r}).read())
+        except OSError:
+            print("unreadable", os.listdir("/tmp"))
+    """
+    assert run(code, mine).stdout == "unreadable []\n"
+
+
+@needs_jail
+def test_the_workdir_is_writable_and_the_rest_read_only(workdir: Path) -> None:
+    code = f"""
+        import os
+        open("here.txt", "w").write("cwd")
+        open("/tmp/there.txt", "w").write("tmp")
+        for where in ("/new", "/usr/lib/attnbank-probe", {str(paths.PACKAGE / "probe.py")!r}, "/dev/shm/x"):
+            try:
+                open(where, "w").write("x")
+                print("wrote", where)
+            except OSError:
+                pass
+        print(sorted(os.environ))
+    """
+    os.environ["ATTNBANK_SECRET"] = "s3cret"
+    try:
+        done = run(code, workdir)
+    finally:
+        del os.environ["ATTNBANK_SECRET"]
+    assert (workdir / "here.txt").read_text() == "cwd" and (workdir / "there.txt").read_text() == "tmp"
+    assert "wrote" not in done.stdout and "ATTNBANK_SECRET" not in done.stdout and "'PATH'" in done.stdout
+    assert not (paths.PACKAGE / "probe.py").exists()
+
+
+@needs_jail
+def test_a_fork_bomb_is_stopped_and_the_machine_keeps_working(workdir: Path) -> None:
+    code = """
+        import os, time
+        me, refused, start = os.getpid(), 0, time.time()
+        while time.time() - start < 2:
+            try:
+                os.fork()
+            except OSError:
+                refused += 1
+                time.sleep(0.01)
+        if os.getpid() == me:
+            print("refused", refused > 0)
+    """
+    start = time.monotonic()
+    bomb = subprocess.Popen(["nice", "-n", "10", *jail.wrap([sys.executable, "-c", textwrap.dedent(code)], workdir)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    time.sleep(1)
+    assert subprocess.run(["true"]).returncode == 0  # the machine can still start processes
+    out, err = bomb.communicate(timeout=60)
+    assert out == "refused True\n", err
+    assert time.monotonic() - start < 30
+
+
+@needs_jail
+def test_the_processes_of_a_killed_sandbox_all_end(workdir: Path) -> None:
+    code = """
+        import os, time
+        for _ in range(5):
+            os.fork()
+        open(f"alive-{os.getpid()}", "w").close()
+        time.sleep(60)
+    """
+    proc = subprocess.Popen(jail.wrap([sys.executable, "-c", textwrap.dedent(code)], workdir),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while len(list(workdir.glob("alive-*"))) < 32 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(list(workdir.glob("alive-*"))) == 32
+    proc.kill()  # bwrap alone, as the grader's supervisor does
+    proc.wait()
+    time.sleep(0.5)
+    left = [p for p in Path("/proc").iterdir() if p.name.isdigit() and _cwd(p) == workdir]
+    assert left == []
+
+
+def _cwd(proc: Path) -> Path | None:
+    try:
+        return Path(os.readlink(proc / "cwd"))
+    except OSError:
+        return None
+
+
+@needs_jail
+def test_a_100_gb_allocation_fails_fast_as_memory(workdir: Path) -> None:
+    start = time.monotonic()
+    done = run("bytearray(100 << 30)", workdir)
+    assert time.monotonic() - start < 20
+    assert done.returncode == 1 and done.stderr.rstrip().endswith("MemoryError")
+    assert jail.exhausted(done.stderr)[0] == "memory"
+
+
+@needs_jail
+def test_a_10_gb_file_cannot_be_written(workdir: Path) -> None:
+    code = """
+        chunk = b"x" * (1 << 20)
+        with open("big", "wb") as f:
+            try:
+                f.seek(10 << 30)
+                f.write(b"x")
+                f.flush()
+            except OSError as exc:
+                print("sparse", exc.errno)
+            f.seek(0)
+            for _ in range(10 << 10):
+                f.write(chunk)
+    """
+    done = run(code, workdir)
+    assert done.stdout == "sparse 27\n"  # EFBIG
+    assert jail.exhausted(done.stderr)[0] == "file size"
+    assert (workdir / "big").stat().st_size <= jail.LIMITS.fsize
+
+
+@needs_jail
+def test_torch_runs_inside(workdir: Path) -> None:
+    done = run("import torch; print((torch.ones(2) @ torch.ones(2)).item())", workdir, timeout=120)
+    assert done.stdout == "2.0\n", done.stderr
+
+
+def test_exhausted_names_the_limit() -> None:
+    oom = ("RuntimeError: [enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate "
+           "memory: you tried to allocate 107374182400 bytes.")
+    assert jail.exhausted(oom)[0] == "memory"
+    assert jail.exhausted("terminate called after throwing an instance of 'std::bad_alloc'")[0] == "memory"
+    assert jail.exhausted("OSError: [Errno 27] File too large")[0] == "file size"
+    assert jail.exhausted("BlockingIOError: [Errno 11] Resource temporarily unavailable") == \
+        ("processes", f"started too many processes or threads (the sandbox allows {jail.LIMITS.nproc})")
+    assert jail.exhausted("ZeroDivisionError: division by zero") is None and jail.exhausted(None) is None
+
+
+def test_wrap_never_mounts_the_repository_or_home(workdir: Path) -> None:
+    argv = jail.wrap(["python"], workdir)
+    sources = {argv[i + 1] for i, a in enumerate(argv) if a in ("--ro-bind", "--bind", "--dev-bind")}
+    for hidden in (paths.PACKAGE.parent, paths.root(), Path.home()):
+        assert str(hidden.resolve()) not in sources
+    assert str(paths.PACKAGE) in sources and ["--bind", str(workdir.resolve()), "/tmp"] == \
+        argv[argv.index(str(workdir.resolve())) - 1: argv.index(str(workdir.resolve())) + 2]
+    assert "--unshare-net" in argv and "--die-with-parent" in argv and "--clearenv" in argv
