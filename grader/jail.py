@@ -9,20 +9,24 @@ little here: the threat is reading the bank, talking to the network and exhausti
 mount view, the net namespace and the rlimits stop; torch needs a wide set of syscalls anyway.
 
 What the sandbox sees: the interpreter's prefixes and its sys.path entries (venv, site-packages), /usr/lib,
-/lib*, /etc/ld.so.*, a minimal /dev (plus the NVIDIA device nodes and a read-only /sys when a GPU is
-there), a fresh /proc, and the grader package directory read-only (only grader/, never the repository root;
-an installed wheel's grader/data, which holds the bank, is hidden under an empty read-only tmpfs).
-Never the bank, never $HOME: $HOME, the cwd and /tmp are `workdir`, the only writable place. No network,
-not even loopback. The environment is cleared to a minimal set.
+/lib*, /etc/ld.so.*, a minimal /dev (plus the NVIDIA device nodes where there are some), a fresh /proc, and
+the grader package directory read-only (grader/ alone, never the repository around it; an installed wheel's
+grader/data, which holds the bank, is hidden under an empty read-only tmpfs). Never the bank, never $HOME:
+$HOME, the cwd and /tmp are `workdir`, the only writable place; the rest is read-only. No network: the
+sandbox has its own loopback, with nothing on it, and cannot reach the host's. The environment is cleared
+to a minimal set. File descriptors the caller passes (pipes to the trusted process) are inherited.
 
-Limits, set by util-linux `prlimit` inside the sandbox (so bwrap's own setup is not limited): RLIMIT_DATA
-rather than RLIMIT_AS, because CUDA reserves tens of GiB of address space at start (RLIMIT_AS makes
-`torch.cuda.init()` fail) while RLIMIT_DATA counts only private writable memory, which is what an
-allocation uses; RLIMIT_NPROC (processes and threads), RLIMIT_NOFILE, RLIMIT_FSIZE, no core files.
-RLIMIT_NPROC counts per real uid and does not apply to root, so the candidate never runs as root: as root,
-bwrap runs privileged and `setpriv` drops to `nobody` inside; the candidate then enters a user namespace of
-its own (`unshare --user`), so its process count starts at zero and no two sandboxes share it. As a normal
-user, bwrap makes that user namespace itself (unprivileged user namespaces must be allowed).
+Limits, set by util-linux `prlimit` inside the sandbox (so bwrap's own setup is not limited): RLIMIT_DATA,
+not RLIMIT_AS, because CUDA maps far more address space than memory (torch 2.11 on an H200: VmSize 18 GB,
+VmData 0.9 GB after a matmul; a useful RLIMIT_AS would stop CUDA from starting, and the address space CUDA
+reserves grows with the driver and the GPUs) while RLIMIT_DATA counts the private writable memory an
+allocation uses, so 100 GB fails at once with MemoryError. GPU memory is not limited (rlimits cannot).
+RLIMIT_NPROC (processes and threads), RLIMIT_NOFILE, RLIMIT_FSIZE, no core files. RLIMIT_NPROC counts per
+real uid and does not apply to root, so the candidate never runs as root: as root, bwrap runs privileged
+and `setpriv` drops to `nobody` inside; the candidate then enters a user namespace of its own (`unshare
+--user`), where its process count starts at zero, so that two sandboxes never share it. As a normal user,
+bwrap makes that user namespace itself (unprivileged user namespaces must be allowed). The limits are per
+process: without a cgroup, 16 processes of 4 GiB each could still ask for 64 GiB in all.
 """
 
 from __future__ import annotations
@@ -51,7 +55,7 @@ class Limits:
     `nproc`: processes and threads of the sandbox; `nofile`: open files; `fsize`: the largest file written."""
 
     data: int = 4 << 30
-    nproc: int = 64
+    nproc: int = 16  # torch with one OpenMP thread runs 1 thread on CPU, 3 with CUDA
     nofile: int = 256
     fsize: int = 256 << 20
 
@@ -107,10 +111,8 @@ def _parents(mounts: list[str]) -> list[str]:
 
 
 def _gpu() -> list[str]:
-    """The NVIDIA device nodes and /sys (read-only; CUDA reads the PCI topology there), when present."""
-    nodes = sorted(Path("/dev").glob("nvidia*"))
-    args = [a for n in nodes if not n.is_dir() for a in ("--dev-bind", str(n), str(n))]
-    return args + ["--ro-bind", "/sys", "/sys"] if args else []
+    """The NVIDIA device nodes, when present (CUDA needs no /sys: measured on an H200)."""
+    return [a for n in sorted(Path("/dev").glob("nvidia*")) if not n.is_dir() for a in ("--dev-bind", str(n), str(n))]
 
 
 def _env() -> list[str]:
