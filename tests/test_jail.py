@@ -269,3 +269,47 @@ def test_wrap_never_mounts_the_repository_or_home(workdir: Path) -> None:
     assert str(paths.PACKAGE) in sources and ["--bind", str(workdir.resolve()), "/tmp"] == \
         argv[argv.index(str(workdir.resolve())) - 1: argv.index(str(workdir.resolve())) + 2]
     assert "--unshare-net" in argv and "--die-with-parent" in argv and "--clearenv" in argv
+
+
+SYSTEM_PYTHON = Path("/usr/bin/python3")
+
+
+@needs_jail
+@pytest.mark.skipif(os.geteuid() != 0 or not SYSTEM_PYTHON.exists(),
+                    reason="needs root (to become a normal user) and Debian's /usr/bin/python3")
+def test_a_normal_user_gets_the_same_sandbox(tmp_path: Path) -> None:
+    """As uid 1000, bwrap makes the user namespace itself; the limits and the mount view hold the same."""
+    os.chown(tmp_path, 1000, 1000)
+    reference = sorted((paths.root() / "solutions").glob("*/reference.py"))[0]
+    probe = textwrap.dedent(f"""
+        import os, time
+        try:
+            open({str(reference)!r})
+        except OSError:
+            print("bank unreadable", os.getuid(), flush=True)
+        start, refused = time.time(), 0
+        while time.time() - start < 1:
+            try:
+                os.fork()
+            except OSError:
+                refused += 1
+                time.sleep(0.01)
+        if refused:
+            print("forks refused")
+    """)
+    code = f"""
+        import subprocess, sys, tempfile
+        from pathlib import Path
+        from grader import jail
+        work = Path(tempfile.mkdtemp())
+        done = subprocess.run(jail.wrap([sys.executable, "-c", {probe!r}], work), capture_output=True, text=True)
+        print(jail.available(), done.stdout.count("bank unreadable 1000"), "forks refused" in done.stdout)
+    """
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "TMPDIR": str(tmp_path),
+           "PYTHONPATH": str(paths.PACKAGE.parent)}
+    done = subprocess.run(["setpriv", "--reuid=1000", "--regid=1000", "--clear-groups", "nice", "-n", "10",
+                           str(SYSTEM_PYTHON), "-c", textwrap.dedent(code)], capture_output=True, text=True,
+                          env=env, cwd=tmp_path, timeout=60)
+    if "cannot create namespaces" in done.stderr or done.stdout.startswith("False"):
+        pytest.skip("unprivileged user namespaces are not allowed here")
+    assert done.stdout == "True 1 True\n", done.stderr
