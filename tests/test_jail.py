@@ -313,3 +313,28 @@ def test_a_normal_user_gets_the_same_sandbox(tmp_path: Path) -> None:
     if "cannot create namespaces" in done.stderr or done.stdout.startswith("False"):
         pytest.skip("unprivileged user namespaces are not allowed here")
     assert done.stdout == "True 1 True\n", done.stderr
+
+
+@needs_jail
+def test_an_installed_wheels_bank_is_hidden(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A wheel carries the bank in grader/data: the sandbox shows grader/ with data/ empty and read-only."""
+    with tempfile.TemporaryDirectory(dir="/var/tmp") as site:  # not under /tmp, which the workdir covers
+        package = Path(site) / "grader"
+        (package / "data" / "solutions" / "sdpa").mkdir(parents=True)
+        (package / "data" / "questions").mkdir()
+        (package / "__init__.py").write_text("")
+        (package / "data" / "questions" / "topics.yaml").write_text("secret")
+        (package / "data" / "solutions" / "sdpa" / "reference.py").write_text("secret")
+        for p in [Path(site), *Path(site).rglob("*")]:
+            p.chmod(0o755 if p.is_dir() else 0o644)
+        monkeypatch.setattr(paths, "PACKAGE", package)
+        code = """
+            import os, grader
+            data = os.path.join(os.path.dirname(grader.__file__), "data")
+            try:
+                open(os.path.join(data, "x"), "w")
+            except OSError:
+                print(grader.__file__, os.listdir(data))
+        """
+        done = run(code, workdir)
+        assert done.stdout == f"{package / '__init__.py'} []\n", done.stderr
