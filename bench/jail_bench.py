@@ -28,13 +28,15 @@ print(f"cuda ok: {total:.0f}; VmData {status['VmData'].strip()}, VmSize {status[
 """
 
 
-def timed(argv: list[str], runs: int) -> tuple[float, float]:
-    times = []
+def timed(plain: list[str], jailed: list[str], runs: int) -> list[tuple[float, float]]:
+    """(min, median) wall time of each command, run alternately so that the machine's load hits both alike."""
+    times: list[list[float]] = [[], []]
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(argv, check=True, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return min(times), statistics.median(times)
+        for i, argv in enumerate((plain, jailed)):
+            start = time.perf_counter()
+            subprocess.run(argv, check=True, capture_output=True)
+            times[i].append(time.perf_counter() - start)
+    return [(min(t), statistics.median(t)) for t in times]
 
 
 def main() -> None:
@@ -45,7 +47,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="attnbank-jail-bench-") as tmp:
         for label, code in [("python -c pass", "pass"), ("python -c 'import torch'", "import torch")]:
             argv = [sys.executable, "-c", code]
-            plain, jailed = timed(argv, runs), timed(jail.wrap(argv, Path(tmp)), runs)
+            plain, jailed = timed(argv, jail.wrap(argv, Path(tmp)), runs)
             print(f"{label}: plain {plain[0] * 1e3:.0f} ms (median {plain[1] * 1e3:.0f}), jailed {jailed[0] * 1e3:.0f} "
                   f"ms (median {jailed[1] * 1e3:.0f}): overhead {1e3 * (jailed[0] - plain[0]):.0f} ms")
         probe = subprocess.run([sys.executable, "-c", "import torch; print(torch.cuda.is_available())"],
