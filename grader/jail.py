@@ -158,6 +158,21 @@ def wrap(argv: list[str], workdir: Path, limits: Limits = LIMITS) -> list[str]:
     return args + _limits(limits) + list(argv)
 
 
+def candidate_pid(bwrap: int) -> int | None:
+    """The host pid of the process that bwrap process `bwrap` runs (its grandchild: bwrap's init, pid 1 of the
+    sandbox, starts it), or None while there is none. CPU time is to be read there: bwrap's own is nil."""
+    pid = bwrap
+    for _ in range(2):
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            return None
+        if not children:
+            return None
+        pid = int(children[0])
+    return pid
+
+
 @functools.cache
 def available() -> bool:
     """Whether the sandbox works here: bwrap and the util-linux tools are installed and a trial run of this

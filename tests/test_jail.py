@@ -215,6 +215,24 @@ def _members(namespace: str) -> list[str]:
 
 
 @needs_jail
+def test_the_candidates_cpu_time_is_read_through_bwrap(workdir: Path) -> None:
+    from grader.sandbox import cpu_seconds
+
+    proc = subprocess.Popen(jail.wrap([sys.executable, "-c", "while True: pass"], workdir))
+    try:
+        deadline, used = time.monotonic() + 30, 0.0
+        while used < 0.3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+            pid = jail.candidate_pid(proc.pid)
+            used = (cpu_seconds(pid) or 0.0) if pid else 0.0
+        assert used >= 0.3 and (cpu_seconds(proc.pid) or 0.0) < 0.1  # bwrap itself spends next to nothing
+    finally:
+        proc.kill()
+        proc.wait()
+    assert jail.candidate_pid(proc.pid) is None
+
+
+@needs_jail
 def test_a_100_gb_allocation_fails_fast_as_memory(workdir: Path) -> None:
     start = time.monotonic()
     done = run("bytearray(100 << 30)", workdir)
