@@ -115,11 +115,11 @@ def _gpu() -> list[str]:
     return [a for n in sorted(Path("/dev").glob("nvidia*")) if not n.is_dir() for a in ("--dev-bind", str(n), str(n))]
 
 
-def _env() -> list[str]:
+def _env(extra: dict[str, str]) -> list[str]:
     env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "TMPDIR": "/tmp", "USER": "candidate",
            "LOGNAME": "candidate", "LC_ALL": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1",
            "PYTHONPATH": str(paths.PACKAGE.parent), "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-           **{k: os.environ[k] for k in PASS_ENV if k in os.environ}}
+           **{k: os.environ[k] for k in PASS_ENV if k in os.environ}, **extra}
     return ["--clearenv"] + [a for k, v in env.items() for a in ("--setenv", k, v)]
 
 
@@ -128,10 +128,11 @@ def _limits(limits: Limits) -> list[str]:
             f"--nofile={limits.nofile}", f"--fsize={limits.fsize}", "--core=0", "--"]
 
 
-def wrap(argv: list[str], workdir: Path, limits: Limits = LIMITS) -> list[str]:
+def wrap(argv: list[str], workdir: Path, limits: Limits = LIMITS, env: dict[str, str] | None = None) -> list[str]:
     """The bwrap command line that runs `argv` in the sandbox, with `workdir` mounted as /tmp, its cwd and
     $HOME (the only writable place; inside, name its files relative to the cwd or under /tmp, never by the
-    host path). As root, `workdir` is handed to the unprivileged uid the candidate runs as."""
+    host path), in a cleared environment plus `env` (a question's cpu_env: TRITON_INTERPRET=1). As root,
+    `workdir` is handed to the unprivileged uid the candidate runs as."""
     workdir = workdir.resolve()
     root = os.geteuid() == 0
     args = [shutil.which("bwrap") or "bwrap", "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
@@ -151,7 +152,7 @@ def wrap(argv: list[str], workdir: Path, limits: Limits = LIMITS) -> list[str]:
     if (paths.PACKAGE / "data").is_dir():
         args += ["--tmpfs", str(paths.PACKAGE / "data"), "--remount-ro", str(paths.PACKAGE / "data")]
     args += ["--dev", "/dev", *_gpu(), "--proc", "/proc",
-             "--bind", str(workdir), "/tmp", "--chdir", "/tmp", "--remount-ro", "/", *_env()]
+             "--bind", str(workdir), "/tmp", "--chdir", "/tmp", "--remount-ro", "/", *_env(env or {})]
     if root:
         args += [_tool("setpriv") or "setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--",
                  _tool("unshare") or "unshare", "--user", "--"]

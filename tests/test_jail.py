@@ -21,10 +21,11 @@ needs_jail = pytest.mark.skipif(not jail.available(),
                                 reason="bubblewrap is missing or cannot create namespaces here")
 
 
-def run(code: str, workdir: Path, jailed: bool = True, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    """Run `code` with this interpreter, niced, in the sandbox (or plainly in `workdir`)."""
+def run(code: str, workdir: Path, jailed: bool = True, timeout: float = 60,
+        env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run `code` with this interpreter, niced, in the sandbox (with `env` added) or plainly in `workdir`."""
     argv = [sys.executable, "-c", textwrap.dedent(code)]
-    argv = ["nice", "-n", "10", *(jail.wrap(argv, workdir) if jailed else argv)]
+    argv = ["nice", "-n", "10", *(jail.wrap(argv, workdir, env=env) if jailed else argv)]
     return subprocess.run(argv, cwd=workdir, capture_output=True, text=True, timeout=timeout,
                           stdin=subprocess.DEVNULL)
 
@@ -132,15 +133,16 @@ def test_the_workdir_is_writable_and_the_rest_read_only(workdir: Path) -> None:
                 print("wrote", where)
             except OSError:
                 pass
-        print(sorted(os.environ))
+        print(sorted(os.environ), os.environ["TRITON_INTERPRET"])
     """
     os.environ["ATTNBANK_SECRET"] = "s3cret"
     try:
-        done = run(code, workdir)
+        done = run(code, workdir, env={"TRITON_INTERPRET": "1"})  # a question's cpu_env gets in
     finally:
         del os.environ["ATTNBANK_SECRET"]
     assert (workdir / "here.txt").read_text() == "cwd" and (workdir / "there.txt").read_text() == "tmp"
-    assert "wrote" not in done.stdout and "ATTNBANK_SECRET" not in done.stdout and "'PATH'" in done.stdout
+    assert "wrote" not in done.stdout and "ATTNBANK_SECRET" not in done.stdout
+    assert "'PATH'" in done.stdout and done.stdout.endswith(" 1\n")
     assert not (paths.PACKAGE / "probe.py").exists()
 
 
