@@ -147,6 +147,25 @@ def test_the_workdir_is_writable_and_the_rest_read_only(workdir: Path) -> None:
 
 
 @needs_jail
+def test_pipes_and_sockets_passed_in_reach_the_trusted_side(workdir: Path) -> None:
+    """The trusted process talks to the candidate host over inherited descriptors (no network, no /dev/shm)."""
+    read, write = os.pipe()
+    ours, theirs = socket.socketpair()
+    code = f"""
+        import os, socket
+        os.write({write}, b"pipe")
+        socket.socket(fileno={theirs.fileno()}).sendall(b"socketpair")
+    """
+    with ours, theirs:
+        done = subprocess.run(jail.wrap([sys.executable, "-c", textwrap.dedent(code)], workdir),
+                              pass_fds=(write, theirs.fileno()), capture_output=True, text=True, timeout=60)
+        os.close(write)
+        assert done.returncode == 0, done.stderr
+        assert os.read(read, 16) == b"pipe" and ours.recv(16) == b"socketpair"
+    os.close(read)
+
+
+@needs_jail
 def test_a_fork_bomb_is_stopped_and_the_machine_keeps_working(workdir: Path) -> None:
     code = """
         import os, time
