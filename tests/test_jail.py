@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from grader import jail, paths
+from grader.i18n import TEXT
 
 needs_jail = pytest.mark.skipif(not jail.available(),
                                 reason="bubblewrap is missing or cannot create namespaces here")
@@ -377,3 +378,17 @@ def test_an_installed_wheels_bank_is_hidden(workdir: Path, monkeypatch: pytest.M
         """
         done = run(code, workdir)
         assert done.stdout == f"{package / '__init__.py'} []\n", done.stderr
+
+
+def test_grade_says_in_one_line_when_it_runs_without_the_sandbox(tmp_path: Path) -> None:
+    """No bwrap on PATH: `grade` still grades, and says so once, in the language asked for."""
+    starter = tmp_path / "s.py"
+    starter.write_text("def scaled_dot_product_attention(q, k, v, mask=None, scale=None):\n    return q\n")
+    env = {**os.environ, "PATH": str(tmp_path), "PYTHONPATH": str(paths.PACKAGE.parent)}
+    done = subprocess.run([sys.executable, "-m", "grader", "grade", "sdpa", str(starter), "--dtype", "float64",
+                           "--no-record", "--lang", "zh"], capture_output=True, text=True, env=env,
+                          stdin=subprocess.DEVNULL, timeout=300)
+    assert done.returncode == 1 and "FAILED" in done.stdout
+    assert done.stderr.count(TEXT["jail_off"][1]) == 1
+    if jail.available():
+        assert jail.notice() is None and jail.notice("zh") is None
