@@ -14,7 +14,8 @@ the grader package directory read-only (grader/ alone, never the repository arou
 grader/data, which holds the bank, is hidden under an empty read-only tmpfs). Never the bank, never $HOME:
 $HOME, the cwd and /tmp are `workdir`, the only writable place; the rest is read-only. No network: the
 sandbox has its own loopback, with nothing on it, and cannot reach the host's. The environment is cleared
-to a minimal set. File descriptors the caller passes (pipes to the trusted process) are inherited.
+to a minimal set, and bwrap itself starts with an empty one (the sandbox can read its pid 1's, bwrap's,
+/proc/1/environ when not root). File descriptors the caller passes (pipes to the trusted process) are inherited.
 
 Limits, set by util-linux `prlimit` inside the sandbox (so bwrap's own setup is not limited): RLIMIT_DATA,
 not RLIMIT_AS, because CUDA maps far more address space than memory (torch 2.11 on an H200: VmSize 18 GB,
@@ -135,8 +136,9 @@ def wrap(argv: list[str], workdir: Path, limits: Limits = LIMITS, env: dict[str,
     `workdir` is handed to the unprivileged uid the candidate runs as."""
     workdir = workdir.resolve()
     root = os.geteuid() == 0
-    args = [shutil.which("bwrap") or "bwrap", "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
-            "--unshare-cgroup-try", "--die-with-parent", "--new-session"]
+    # bwrap starts with an empty environment: the sandbox can read its pid 1's (bwrap's) /proc/1/environ
+    args = [_tool("env") or "env", "-i", shutil.which("bwrap") or "bwrap", "--unshare-net", "--unshare-pid",
+            "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--die-with-parent", "--new-session"]
     if root:
         for p in [workdir, *workdir.rglob("*")]:
             os.lchown(p, NOBODY, NOBODY)

@@ -134,6 +134,11 @@ def test_the_workdir_is_writable_and_the_rest_read_only(workdir: Path) -> None:
                 print("wrote", where)
             except OSError:
                 pass
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                print("leaked" if b"s3cret" in open(f"/proc/{{pid}}/environ", "rb").read() else "")
+            except OSError:
+                pass
         print(sorted(os.environ), os.environ["TRITON_INTERPRET"])
     """
     os.environ["ATTNBANK_SECRET"] = "s3cret"
@@ -142,7 +147,7 @@ def test_the_workdir_is_writable_and_the_rest_read_only(workdir: Path) -> None:
     finally:
         del os.environ["ATTNBANK_SECRET"]
     assert (workdir / "here.txt").read_text() == "cwd" and (workdir / "there.txt").read_text() == "tmp"
-    assert "wrote" not in done.stdout and "ATTNBANK_SECRET" not in done.stdout
+    assert "wrote" not in done.stdout and "ATTNBANK_SECRET" not in done.stdout and "leaked" not in done.stdout
     assert "'PATH'" in done.stdout and done.stdout.endswith(" 1\n")
     assert not (paths.PACKAGE / "probe.py").exists()
 
@@ -336,6 +341,12 @@ def test_a_normal_user_gets_the_same_sandbox(tmp_path: Path) -> None:
                 time.sleep(0.01)
         if refused:
             print("forks refused")
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                if b"s3cret" in open(f"/proc/{{pid}}/environ", "rb").read():
+                    print("leaked", pid)
+            except OSError:
+                pass
     """)
     code = f"""
         import subprocess, sys, tempfile
@@ -343,16 +354,17 @@ def test_a_normal_user_gets_the_same_sandbox(tmp_path: Path) -> None:
         from grader import jail
         work = Path(tempfile.mkdtemp())
         done = subprocess.run(jail.wrap([sys.executable, "-c", {probe!r}], work), capture_output=True, text=True)
-        print(jail.available(), done.stdout.count("bank unreadable 1000"), "forks refused" in done.stdout)
+        print(jail.available(), done.stdout.count("bank unreadable 1000"), "forks refused" in done.stdout,
+              "leaked" in done.stdout)
     """
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "TMPDIR": str(tmp_path),
-           "PYTHONPATH": str(paths.PACKAGE.parent)}
+           "PYTHONPATH": str(paths.PACKAGE.parent), "ATTNBANK_SECRET": "s3cret"}
     done = subprocess.run(["setpriv", "--reuid=1000", "--regid=1000", "--clear-groups", "nice", "-n", "10",
                            str(SYSTEM_PYTHON), "-c", textwrap.dedent(code)], capture_output=True, text=True,
                           env=env, cwd=tmp_path, timeout=60)
     if "cannot create namespaces" in done.stderr or done.stdout.startswith("False"):
         pytest.skip("unprivileged user namespaces are not allowed here")
-    assert done.stdout == "True 1 True\n", done.stderr
+    assert done.stdout == "True 1 True False\n", done.stderr  # the grader's environment stays outside
 
 
 @needs_jail
