@@ -9,13 +9,14 @@ little here: the threat is reading the bank, talking to the network and exhausti
 mount view, the net namespace and the rlimits stop; torch needs a wide set of syscalls anyway.
 
 What the sandbox sees: the interpreter's prefixes and its sys.path entries (venv, site-packages), /usr/lib,
-/lib*, /etc/ld.so.*, a minimal /dev (plus the NVIDIA device nodes where there are some), a fresh /proc, and
-the grader package directory read-only (grader/ alone, never the repository around it; an installed wheel's
-grader/data, which holds the bank, is hidden under an empty read-only tmpfs). Never the bank, never $HOME:
-$HOME, the cwd and /tmp are `workdir`, the only writable place; the rest is read-only. No network: the
-sandbox has its own loopback, with nothing on it, and cannot reach the host's. The environment is cleared
-to a minimal set, and bwrap itself starts with an empty one (the sandbox can read its pid 1's, bwrap's,
-/proc/1/environ when not root). File descriptors the caller passes (pipes to the trusted process) are inherited.
+/lib*, /etc/ld.so.*, $LD_LIBRARY_PATH's directories, a minimal /dev (plus the NVIDIA device nodes where there
+are some), a fresh /proc, and the grader package directory read-only (grader/ alone, never the repository
+around it; an installed wheel's grader/data, which holds the bank, is hidden under an empty read-only tmpfs).
+Never the bank, never $HOME: $HOME, the cwd and /tmp are `workdir`, the only writable place; the rest is
+read-only. No network: the sandbox has its own loopback, with nothing on it, and cannot reach the host's.
+The environment is cleared to a minimal set, and bwrap itself starts with an empty one (the sandbox can read
+its pid 1's, bwrap's, /proc/1/environ when not root). File descriptors the caller passes (pipes to the
+trusted process) are inherited.
 
 Limits, set by util-linux `prlimit` inside the sandbox (so bwrap's own setup is not limited): RLIMIT_DATA,
 not RLIMIT_AS, because CUDA maps far more address space than memory (torch 2.11 on an H200: VmSize 18 GB,
@@ -47,7 +48,7 @@ from .i18n import LANGS, TEXT
 NOBODY = 65534
 TOOLS = ("prlimit", "setpriv", "unshare")  # util-linux (Essential in Debian)
 SYSTEM = ("/usr/lib", "/usr/lib64", "/lib", "/lib64", "/lib32", "/libx32")
-PASS_ENV = ("CUDA_VISIBLE_DEVICES", "LANG")
+PASS_ENV = ("CUDA_VISIBLE_DEVICES", "LD_LIBRARY_PATH", "LANG")
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,14 @@ def _python_dirs() -> list[Path]:
         if p not in found and not any(p.is_relative_to(f) for f in found):
             found = [f for f in found if not f.is_relative_to(p)] + [p]
     return found
+
+
+def _library_dirs() -> list[Path]:
+    """The dynamic linker's extra directories, $LD_LIBRARY_PATH: where a container's GPU runtime puts the
+    NVIDIA driver (/usr/local/nvidia/lib64 on the H200 host; CUDA finds no driver without it)."""
+    hidden = _hidden()
+    dirs = [Path(d).resolve() for d in os.environ.get("LD_LIBRARY_PATH", "").split(":") if d and Path(d).is_dir()]
+    return [d for d in dirs if not any(d.is_relative_to(h) or h.is_relative_to(d) for h in hidden)]
 
 
 def _ro(path: Path | str) -> list[str]:
@@ -146,7 +155,7 @@ def wrap(argv: list[str], workdir: Path, limits: Limits = LIMITS, env: dict[str,
     else:
         args += ["--unshare-user"]
     mounts: list[str] = [a for d in SYSTEM for a in _ro(d)]
-    mounts += [a for d in _python_dirs() for a in ("--ro-bind", str(d), str(d))]
+    mounts += [a for d in _python_dirs() + _library_dirs() for a in ("--ro-bind", str(d), str(d))]
     mounts += [a for t in TOOLS if (tool := _tool(t)) for a in ("--ro-bind", tool, tool)]
     mounts += [a for f in sorted(Path("/etc").glob("ld.so*")) for a in _ro(f)]
     mounts += ["--ro-bind", str(paths.PACKAGE), str(paths.PACKAGE)]
