@@ -306,8 +306,10 @@ def test_exhausted_names_the_limit() -> None:
     assert jail.exhausted("ZeroDivisionError: division by zero") is None and jail.exhausted(None) is None
 
 
-def test_wrap_never_mounts_the_repository_or_home(workdir: Path) -> None:
+def test_wrap_never_mounts_the_repository_or_home(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LD_LIBRARY_PATH", f"{Path.home()}:/usr/local/lib:{paths.PACKAGE.parent}")
     argv = jail.wrap(["python"], workdir)
+    assert "/usr/local/lib" in argv and argv[argv.index("LD_LIBRARY_PATH") + 1] == os.environ["LD_LIBRARY_PATH"]
     sources = {argv[i + 1] for i, a in enumerate(argv) if a in ("--ro-bind", "--bind", "--dev-bind")}
     for hidden in (paths.PACKAGE.parent, paths.root(), Path.home()):
         assert str(hidden.resolve()) not in sources
