@@ -123,7 +123,7 @@ def test_another_students_folder_is_out_of_reach(tmp_path: Path) -> None:
 
 
 @needs_jail
-def test_the_workdir_is_writable_and_the_rest_read_only(workdir: Path) -> None:
+def test_the_workdir_is_writable_and_the_rest_read_only(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     code = f"""
         import os
         open("here.txt", "w").write("cwd")
@@ -136,16 +136,13 @@ def test_the_workdir_is_writable_and_the_rest_read_only(workdir: Path) -> None:
                 pass
         for pid in filter(str.isdigit, os.listdir("/proc")):
             try:
-                print("leaked" if b"s3cret" in open(f"/proc/{{pid}}/environ", "rb").read() else "")
+                print("leaked" * (b"s3cret" in open(f"/proc/{{pid}}/environ", "rb").read()), end="")
             except OSError:
                 pass
         print(sorted(os.environ), os.environ["TRITON_INTERPRET"])
     """
-    os.environ["ATTNBANK_SECRET"] = "s3cret"
-    try:
-        done = run(code, workdir, env={"TRITON_INTERPRET": "1"})  # a question's cpu_env gets in
-    finally:
-        del os.environ["ATTNBANK_SECRET"]
+    monkeypatch.setenv("ATTNBANK_SECRET", "s3cret")
+    done = run(code, workdir, env={"TRITON_INTERPRET": "1"})  # a question's cpu_env gets in
     assert (workdir / "here.txt").read_text() == "cwd" and (workdir / "there.txt").read_text() == "tmp"
     assert "wrote" not in done.stdout and "ATTNBANK_SECRET" not in done.stdout and "leaked" not in done.stdout
     assert "'PATH'" in done.stdout and done.stdout.endswith(" 1\n")
@@ -221,21 +218,16 @@ def test_the_processes_of_a_killed_sandbox_all_end(workdir: Path) -> None:
 
 def _pid_namespace(bwrap: int) -> str:
     """The pid namespace of the sandbox that bwrap process `bwrap` started (that of its child)."""
-    for proc in Path("/proc").iterdir():
-        try:
-            if proc.name.isdigit() and f"PPid:\t{bwrap}\n" in (proc / "status").read_text():
-                return os.readlink(proc / "ns" / "pid")
-        except OSError:
-            continue
-    raise AssertionError("the sandbox's first process was not found")
+    child = jail.candidate_pid(bwrap)
+    assert child is not None, "the sandbox's process was not found"
+    return os.readlink(f"/proc/{child}/ns/pid")
 
 
 def _members(namespace: str) -> list[str]:
     found = []
-    for proc in Path("/proc").iterdir():
+    for proc in filter(str.isdigit, os.listdir("/proc")):
         try:
-            if proc.name.isdigit() and os.readlink(proc / "ns" / "pid") == namespace:
-                found.append(proc.name)
+            found += [proc] if os.readlink(f"/proc/{proc}/ns/pid") == namespace else []
         except OSError:
             continue
     return found
