@@ -213,6 +213,7 @@ def grade(qid: str, file: Path, device: str, dtype: str | None, seed: int, timeo
     from .grade import grade as run_grade
     from .outcome import Settings
 
+    jail_notice(lang)
     # what prints the verdict is imported while the worker prepares, not before it starts
     preload = threading.Thread(target=_import, args=("grader.report", "grader.practice.record"), daemon=True)
     preload.start()
@@ -261,6 +262,7 @@ def grade_batch(folder: Path, out: Path, jobs: int, ray: str | None, device: str
     from .batch_report import write_all
     from .outcome import Settings
 
+    jail_notice()
     settings = Settings(device, dtype or "float32", seed, timeout, contract=dtype is None)
     columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=_console(stderr=True), transient=True) as bar:
@@ -272,6 +274,15 @@ def grade_batch(folder: Path, out: Path, jobs: int, ray: str | None, device: str
     passed = sum(r.passed for r in graded)
     click.echo(f"{len(rows)} files: {passed} passed, {len(graded) - passed} failed, {len(rows) - len(graded)} not "
                f"graded; wrote {out}/gradebook.csv, results.jsonl and summary.html")
+
+
+def jail_notice(lang: str | None = None) -> None:
+    """Say on stderr, in one line, when submitted code will run without the sandbox (grader.jail)."""
+    from .jail import notice
+
+    line = notice(lang)
+    if line:
+        click.echo(line, err=True)
 
 
 def _import(*modules: str) -> None:

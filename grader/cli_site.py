@@ -63,8 +63,10 @@ def serve_cmd(out: Path, with_progress: bool, host: str, port: int, token: str |
 
     Every API call needs the launch token (the URL printed carries it) and comes from the site's own origin.
     """
+    from .cli import jail_notice
     from .serve import bind, new_token, serve, url
 
+    jail_notice()
     with bind(host, port) as sock:  # before the build, so a taken port or a foreign host fails fast
         root = _build(out, with_progress)
         token = token or new_token()

@@ -14,8 +14,8 @@ from .candidate import Ask, local
 from .contract import Contract, contract_dtypes
 from .outcome import CheckResult, Verdict
 from .plan import Plan, build_plan, load_question
-from .remote import Host, HostLost, Hosts
-from .sandbox import crash_message, tail
+from .remote import Host, HostLost, Hosts, Zygote
+from .sandbox import crash_message, crashed_verdict, tail
 from .verdict import Emit, grade_file, load_candidate
 
 
@@ -55,36 +55,33 @@ def grade_in(host: Host, plan: Plan, contract: Contract, path: Path, emit: Emit,
     try:
         return grade(plan, contract, path, collect, host.ask)
     except HostLost as lost:
-        message = lost.why or crash_message(lost.code)
-        return Verdict(file=str(path), question=plan.question.id, status="crashed",
-                       checks=checks + [CheckResult("run", False, message)], output=tail(log) if log else "")
+        verdict = crashed_verdict(str(path), checks, lost.why or crash_message(lost.code), tail(log) if log else "")
+        verdict.question = plan.question.id
+        return verdict
     finally:
         host.close()
 
 
-def serve(job: dict[str, Any], emit: Emit, first: Host | None, folder: Path) -> None:
-    """Grade every file of `job`, the first in the started host `first`, the others' made in `folder`; with
-    no host (a trusted job) in this process."""
+def serve(job: dict[str, Any], emit: Emit, first: Zygote | None, folder: Path) -> None:
+    """Grade every file of `job`, each in a child of the fork server `first` (a new one made in `folder` if
+    it dies); with no server (a trusted job) in this process."""
     torch.set_num_threads(1)  # tiny tensors: threads cost more than they give, and graders run side by side
     torch.backends.cuda.matmul.allow_tf32 = bool(job.get("tf32"))
     torch.backends.cudnn.allow_tf32 = bool(job.get("tf32"))
     question = load_question(Path(job["question_file"]))
-    hosts = Hosts(first, job.get("host_env") or {}, bool(job.get("tf32")), folder) if first else None
+    hosts = Hosts(first, job.get("host_env") or {}, bool(job.get("tf32")), bool(job.get("jail")), folder) \
+        if first else None
     plan = build_plan(question, Path(job["solutions"]), job["dtype"], job["device"], int(job["seed"]))
     passes = contract_dtypes(question, job["dtype"]) if job.get("contract") else []
     contract = Contract(question, Path(job["solutions"]), passes, job["device"], int(job["seed"]))
     emit({"type": "ready", "time": time.time()})
     log = Path(job["log"]) if job.get("log") else None
-    for i, file in enumerate(job["files"]):
+    for file in job["files"]:
         if hosts is None:
             emit({"type": "start", "file": file, "time": time.time()})
             emit({"type": "verdict", **grade(plan, contract, Path(file), emit).as_dict()})
             continue
-        host = hosts.take(more=i + 1 < len(job["files"]))
-        try:
-            host.wait_ready()
-        except HostLost as lost:  # graded below as crashed, before any candidate code ran
-            host.lost = lost
+        host = hosts.take()  # lost already if no process could be had: graded as crashed, no candidate code ran
         emit({"type": "start", "file": file, "time": time.time(), "host": host.pid})
         emit({"type": "verdict", **grade_in(host, plan, contract, Path(file), emit, log).as_dict()})
     if hosts is not None:

@@ -2,14 +2,14 @@
 a copy of the harness modules only (grader.launch.HOST_MODULES: no bank, no question, no reference), inside
 grader.jail's sandbox where there is one.
 
-It imports torch once, greets ["ready"] on stdout, and then serves a fork server: for each file the grader
-sends ["fork", {}], and a forked child (it greets ["forked"]), which holds nothing but what this process imported, answers requests
-[op, arguments] with ["ok", answer] or ["error", kind, details] (grader.wire), running a grader.harness.Session,
-until ["end", {}]. Once the child is gone this process ends whatever it left running, empties the folder but
-the harness, and sends ["exited", status] (the child's exit code, negative for a signal), so the grader knows
-its file's candidate is gone. Before any candidate code runs, the protocol moves to private copies of the
-descriptors: the candidate's reads get nothing and its prints go to stderr (the grader's log, emptied before
-each file). A child cannot be traced or read by the next one (PR_SET_DUMPABLE 0).
+It imports torch once, greets ["ready"] on stdout, and then is a fork server: for each file the grader sends
+["fork", {}], and a forked child (it greets ["forked"]), which holds nothing but what this process imported,
+answers requests [op, arguments] with ["ok", answer] or ["error", kind, details] (grader.wire), running a
+grader.harness.Session, until ["end", {}]. Once the child is gone this process ends whatever it left
+running, empties the folder but the harness, and sends ["exited", status] (the child's exit code, negative
+for a signal), so the grader knows its file's candidate is gone. Before any candidate code runs, the protocol
+moves to private copies of the descriptors: the candidate's reads get nothing and its prints go to stderr
+(the grader's log, emptied before each file). A child cannot be traced or read by the next one (PR_SET_DUMPABLE 0).
 """
 
 from __future__ import annotations

@@ -89,6 +89,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "ed_internal": ("Internal error in the grader, not in your code", "评测器内部错误，不是你的代码的问题"),
     "ed_timeout": ("Timed out: your code was stopped", "超时：你的代码被终止了"),
     "ed_crashed": ("Crashed: the process running your code died", "崩溃：运行你代码的进程异常退出"),
+    "jail_off": ("note: grading without the sandbox (bubblewrap is missing or cannot create namespaces here): "
+                 "submitted code can read your files and the network",
+                 "注意：本次评测没有使用沙箱（bubblewrap 未安装或无法创建命名空间）："
+                 "提交的代码可以读取你的文件并访问网络"),
+    "ed_memory": ("Out of memory: your code allocated more than the sandbox allows",
+                  "内存不足：你的代码申请的内存超过了沙箱的上限"),
     "ed_invalid": ("Cannot be graded", "无法评测"),
     "ed_case": ("case", "用例"), "ed_shapes": ("shapes", "形状"), "ed_seed": ("seed", "随机种子"),
     "ed_worst": ("worst element", "误差最大的元素"), "ed_expected": ("expected", "期望值"),

@@ -1,6 +1,7 @@
-"""Starting a candidate's process (grader.host) without importing torch here, so that the grading process can
-start one before its own imports: a private temporary folder holding a copy of the harness modules only, an
-environment that names no bank, the command wrapped by grader.jail. grader.remote talks to it.
+"""Starting the candidates' process (grader.host) without importing torch here, so that the grading process
+can start it before its own imports: a private temporary folder holding a copy of the harness modules only,
+an environment that names no bank, the command wrapped by grader.jail where the sandbox works.
+grader.remote talks to it.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import jail
@@ -28,18 +30,31 @@ def host_env(workdir: Path, extra: dict[str, str]) -> dict[str, str]:
     return {**env, "HOME": str(workdir), "TMPDIR": str(workdir), **extra}
 
 
-def start(extra_env: dict[str, str], tf32: bool, parent: Path | None = None) -> tuple[subprocess.Popen, Path]:
-    """(the started process, its private folder): `python -m grader.host` run from a copy of HOST_MODULES in
-    that folder (-E: no PYTHON* variables, -s: no user site, -B: no bytecode written, -u: unbuffered), talking
-    over its stdin and stdout, its stderr ours (the grader's log). The folder is made in `parent` (the job's
-    folder, removed by grader.sandbox even when this process is killed), else in the system's temp."""
+@dataclass(frozen=True)
+class Started:
+    """A started fork server (grader.host): the process (bwrap's, when `jailed`) and its private folder."""
+
+    proc: subprocess.Popen
+    workdir: Path
+    jailed: bool
+
+
+def start(extra_env: dict[str, str], tf32: bool, jailed: bool, parent: Path | None = None) -> Started:
+    """Start `python -m grader.host` from a copy of HOST_MODULES in a private folder (-E: no PYTHON*
+    variables, -s: no user site, -B: no bytecode written, -u: unbuffered), talking over its stdin and stdout,
+    its stderr ours (the grader's log); if `jailed`, in grader.jail's sandbox, where the folder is /tmp and
+    its harness copy read-only. The folder is made in `parent` (the job's folder, removed by grader.sandbox
+    even when this process is killed), else in the system's temp."""
     workdir = Path(tempfile.mkdtemp(prefix="attnbank-host-", dir=parent))
     package = workdir / "grader"
     package.mkdir()
     for name in HOST_MODULES:
         shutil.copyfile(PACKAGE / f"{name}.py", package / f"{name}.py")
-    command = [sys.executable, "-E", "-s", "-B", "-u", "-m", "grader.host", *(["--tf32"] if tf32 else [])]
-    argv = jail.wrap(command, workdir)
+    command = [sys.executable, "-E", "-s", "-B", "-u", "-m", "grader.host", *(["--tf32"] if tf32 else []),
+               *(["--jailed"] if jailed else [])]
+    # the sandbox's PYTHONPATH (the grader package) is ignored under -E; emptied, it names no checkout either
+    argv = jail.wrap(command, workdir, env={**extra_env, "PYTHONPATH": ""}, readonly=("grader",)) if jailed \
+        else command
     proc = subprocess.Popen(argv, cwd=workdir, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             env=host_env(workdir, extra_env))
-    return proc, workdir
+    return Started(proc, workdir, jailed)

@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
-Status = Literal["passed", "failed", "error", "internal", "timeout", "crashed", "invalid"]
+Status = Literal["passed", "failed", "error", "internal", "timeout", "memory", "crashed", "invalid"]
 """passed/failed: every check ran; error: the candidate raised; internal: the grader itself crashed (a bug in
 attnbank, never the candidate's fault); timeout/crashed: the candidate's process was stopped or died;
+memory: the candidate ran out of memory (a MemoryError, or the sandbox's memory limit, see grader.jail);
 invalid: the file cannot be graded (syntax, imports, signature, parameter names)."""
 STATUSES: tuple[str, ...] = get_args(Status)
 JSON_KEYS = ("question", "file", "passed", "status", "dtypes", "checks", "diagnosis", "diagnosis_text", "error")

@@ -20,6 +20,7 @@ HEADLINES = {
     "error": ("ERROR: your code raised an exception", "bold red"),
     "internal": ("INTERNAL ERROR in the grader, not in your code: please report it with this file", "bold magenta"),
     "timeout": ("TIMEOUT", "bold red"),
+    "memory": ("OUT OF MEMORY: your code allocated more than the sandbox allows", "bold red"),
     "crashed": ("CRASHED", "bold red"),
     "invalid": ("INVALID SUBMISSION", "bold red"),
 }
@@ -63,7 +64,7 @@ def render(verdict: Verdict, console: Console, lang: str = "en") -> None:
     if verdict.error:
         title = TRACEBACK_TITLES.get(verdict.status, "traceback (your code only)")
         console.print(Panel(Text(verdict.error.rstrip()), title=Text(title), style="red", expand=False))
-    if verdict.output and verdict.status in ("crashed", "timeout"):
+    if verdict.output and verdict.status in ("crashed", "timeout", "memory"):
         console.print(Panel(Text(verdict.output.rstrip()[-1500:]), title="last output", expand=False))
     diag = verdict.diagnosis_text
     if diag:

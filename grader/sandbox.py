@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import AttnbankError
-from .outcome import CheckResult, Settings, Verdict
+from .jail import available, exhausted
+from .outcome import CheckResult, Settings, Status, Verdict
 
 SETUP_TIMEOUT = 600.0  # importing torch and preparing the oracle (compiling kernels), before any candidate runs
 WALL_FACTOR = 3.0      # a candidate that sleeps or blocks uses no CPU: it is stopped at this many times the limit
@@ -45,7 +46,8 @@ def write_job(tmp: Path, attempt: int, question_file: Path, solutions: Path, fil
     job.path.write_text(json.dumps({
         "question_file": str(question_file), "solutions": str(solutions), "files": files, "dtype": settings.dtype,
         "device": settings.device, "seed": settings.seed, "tf32": settings.tf32, "contract": settings.contract,
-        "trusted": settings.trusted, "results": str(job.results), "log": str(job.log), "host_env": host_env or {}}),
+        "trusted": settings.trusted, "jail": not settings.trusted and available(), "results": str(job.results),
+        "log": str(job.log), "host_env": host_env or {}}),
         encoding="utf-8")
     job.results.touch()
     return job
@@ -170,6 +172,8 @@ def _cpu(worker: int, host: int | None) -> float | None:
 
 def crash_message(code: int | None) -> str:
     """How a process that died while grading (exit status `code`, negative for a signal) is reported."""
+    if code == -signal.SIGXFSZ:
+        return "the process was killed by SIGXFSZ: it wrote a file larger than the sandbox allows"
     if code is not None and code < 0:
         return f"the process was killed by {_signal_name(code)} (a segfault or abort in native code?)"
     return f"the process exited with code {code} before grading finished (os._exit or exit()?)"
@@ -185,8 +189,19 @@ def stopped_verdict(sup: Supervision, results: Path, timeout: float, output: str
         message = crash_message(sup.code)
     checks = [CheckResult.from_dict(e) for e in _Events(results).new() if e["type"] == "check"
               and e["file"] == sup.current]
-    return Verdict(file=sup.current, status="timeout" if sup.stop == "timeout" else "crashed",
-                   checks=checks + [CheckResult("run", False, message)], output=output)
+    if sup.stop == "timeout":
+        return Verdict(file=sup.current, status="timeout", checks=checks + [CheckResult("run", False, message)],
+                       output=output)
+    return crashed_verdict(sup.current, checks, message, output)
+
+
+def crashed_verdict(file: str, checks: list[CheckResult], message: str, output: str) -> Verdict:
+    """The verdict of a file whose candidate's process died: `crashed`, or `memory` where its last output
+    shows it ran into the sandbox's memory limit (grader.jail.exhausted names the limit it hit)."""
+    status: Status = "crashed"
+    if hit := exhausted(output):
+        message, status = f"{message}: it {hit[1]}", "memory" if hit[0] == "memory" else status
+    return Verdict(file=file, status=status, checks=checks + [CheckResult("run", False, message)], output=output)
 
 
 def run_worker(question_file: Path, solutions: Path, files: list[Path], settings: Settings,

@@ -19,6 +19,7 @@ from .checks import ALWAYS_RUN, CHECK_NAMES
 from .checks.base import Context, Outputs
 from .checks.registry import CHECKS
 from .invoke import BadOutput, CandidateError, WeightError, trim_trace
+from .jail import exhausted
 from .loader import InvalidCandidate
 from .outcome import CheckResult, Status, Verdict
 from .plan import Plan
@@ -92,10 +93,11 @@ def grade_file(plan: Plan, path: Path, emit: Emit, ask: Ask | None = None) -> Ve
     candidate, signature, verdict.error = load_candidate(plan, path, ask or local(), q.coding.forbidden, aten)
     record(signature)
     if candidate is None:
-        return verdict
+        return limited(verdict, record)
     ctx = Context(plan, candidate)
     outputs = Outputs(ctx)
     verdict.status, verdict.error = run_checks(ctx, outputs, record)
+    limited(verdict, record)
     if verdict.status in ("failed", "error"):
         verdict.diagnosis = diagnosis(plan, outputs, verdict.checks)
         mistake = next((m for m in q.coding.mistakes if m.id == verdict.diagnosis), None)
@@ -116,6 +118,15 @@ def grade_file(plan: Plan, path: Path, emit: Emit, ask: Ask | None = None) -> Ve
 
         if found := parameters_differ(verdict.checks[-1].message):
             verdict.diagnosis, verdict.diagnosis_text = found.id, found.text()
+    return verdict
+
+
+def limited(verdict: Verdict, record: Callable[[CheckResult], None]) -> Verdict:
+    """Name the sandbox limit a raising candidate ran into (grader.jail); running out of memory is status memory."""
+    hit = exhausted(verdict.error) if verdict.status in ("error", "invalid") else None
+    if hit:
+        record(CheckResult("limits", False, hit[1]))
+        verdict.status = "memory" if hit[0] == "memory" else verdict.status
     return verdict
 
 

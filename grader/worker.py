@@ -2,7 +2,8 @@
 
 Run as `python -m grader.worker JOB.json` by grader.sandbox. This process holds the plan (reference, oracle,
 known mistakes) and runs the checks; each candidate file is imported and run in a process of its own that
-holds nothing else (grader.remote, grader.host), started while the plan is prepared. Events:
+holds nothing else: a child of a fork server (grader.host, grader.remote) started while the plan is prepared,
+sandboxed by grader.jail where the job says so. Events:
 {"type": "ready"} once the plan is prepared, then per file {"type": "start", "host": the candidate's process
 id}, one {"type": "check"} per check result, and {"type": "verdict", ...Verdict.as_dict()}. A file that passes
 is then checked in the job's contract dtypes (grader.contract) before its verdict is sent. A candidate's
@@ -27,13 +28,13 @@ def main(argv: list[str]) -> int:
         out.write(json.dumps(event, default=str) + "\n")
         out.flush()
 
-    # the candidate's process imports torch while this one does (none for the bank's own files)
+    # the candidates' process imports torch while this one does (none for the bank's own files)
     first = None if job.get("trusted") else start(job.get("host_env") or {}, bool(job.get("tf32")),
-                                                   Path(argv[1]).parent)
+                                                   bool(job.get("jail")), Path(argv[1]).parent)
     from .grading import serve  # noqa: PLC0415 - torch and the plan's modules, imported once the host is started
-    from .remote import Host  # noqa: PLC0415
+    from .remote import Zygote  # noqa: PLC0415
 
-    serve(job, emit, Host(first) if first else None, Path(argv[1]).parent)
+    serve(job, emit, Zygote(first) if first else None, Path(argv[1]).parent)
     sys.stdout.flush()
     return 0
 

@@ -15,7 +15,7 @@ from grader import jail
 from grader.candidate import Candidate
 from grader.launch import HOST_MODULES, start
 from grader.plan import build_plan, load_question
-from grader.remote import Host
+from grader.remote import Zygote
 from grader.verdict import grade_file
 
 SIGNATURE = "def scaled_dot_product_attention(q, k, v, mask=None, scale=None):\n"
@@ -77,7 +77,7 @@ class Probe:
         import grader
         self.package = sorted(p.name for p in Path(grader.__file__).parent.iterdir())
         self.modules = sorted(m for m in sys.modules if m == "grader" or m.startswith("grader."))
-        self.env = sorted(os.environ)
+        self.env = dict(os.environ)
         self.cwd = os.getcwd()
         self.path = list(sys.path)
 """
@@ -104,21 +104,26 @@ def test_a_cheat_that_works_in_process_fails_in_its_own_process(bank, tmp_path: 
     assert after["status"] == "passed"  # the grader survived it
 
 
-def test_the_candidates_process_holds_nothing_of_the_bank(tmp_path: Path) -> None:
-    host = Host(start({}, False))
+@pytest.mark.parametrize("jailed", [False, pytest.param(True, marks=pytest.mark.skipif(
+    not jail.available(), reason="bubblewrap cannot run here"))], ids=["plain", "jailed"])
+def test_the_candidates_process_holds_nothing_of_the_bank(tmp_path: Path, jailed: bool) -> None:
+    zygote = Zygote(start({}, False, jailed))
     try:
+        host = zygote.fork()
         probe = Candidate.load(host.ask, PROBE, str(tmp_path / "probe.py"), "Probe", "Probe()", [], False)
         handle = probe.construct({}, "probe")
         seen = {name: probe.attribute(handle, name, "probe")[1] for name in ("paths", "package", "modules", "env",
                                                                              "cwd", "path")}
-    finally:
         host.close()
+    finally:
+        zygote.close()
     assert seen["paths"] is False
     assert seen["package"] == sorted(f"{m}.py" for m in HOST_MODULES)
     assert not {"grader.plan", "grader.paths", "grader.bank", "grader.checks", "grader.contract"} & set(seen["modules"])
-    assert "ATTNBANK_ROOT" not in seen["env"] and "PYTHONPATH" not in seen["env"]
-    assert seen["cwd"] == str(host.workdir) and str(ROOT) not in seen["path"]
-    assert not host.workdir.exists()  # removed when closed
+    assert "ATTNBANK_ROOT" not in seen["env"] and not seen["env"].get("PYTHONPATH")
+    assert not any(str(ROOT) in v for v in seen["env"].values())
+    assert seen["cwd"] == ("/tmp" if jailed else str(zygote.workdir)) and str(ROOT) not in seen["path"]
+    assert not zygote.workdir.exists()  # removed when closed
 
 
 BREAKS = {  # a candidate that writes to the protocol's own descriptor, found through /proc

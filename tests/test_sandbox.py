@@ -49,6 +49,10 @@ SOURCES = {
         """),
     "prints": ("prints.py", GOOD.replace("    return (w", "    print('x' * 1_000_000)\n    return (w")),
     "good": ("good.py", GOOD),
+    "memory": ("memory.py", """
+        def scaled_dot_product_attention(q, k, v, mask=None, scale=None):
+            return bytearray(1 << 60)
+        """),
     "tuple": ("tuple.py", GOOD.replace("return (w / torch.where(d > 0, d, 1.0)) @ v",
                                           "return (w / torch.where(d > 0, d, 1.0)) @ v, w")),
     "numpy": ("numpy.py", GOOD.replace("return (w / torch.where(d > 0, d, 1.0)) @ v",
@@ -90,6 +94,11 @@ def _os_exit(v):
     assert "exited with code 0" in check_named(v, "run")["message"]
 
 
+def _memory(v):
+    assert v["status"] == "memory" and "MemoryError" in v["error"]
+    assert "ran out of memory" in check_named(v, "limits")["message"] and v["diagnosis"] is None
+
+
 def _passes(v):
     assert v["status"] == "passed", v["checks"]  # printed output is captured, not parsed
 
@@ -128,7 +137,7 @@ def _signature(v):
 
 
 EXPECT = {"raises": _raises, "loops": _loops, "segfault": _segfault, "exit_call": _exit_call, "os_exit": _os_exit,
-          "prints": _passes, "good": _passes, "tuple": _tuple, "numpy": _numpy, "mutates": _mutates,
+          "prints": _passes, "good": _passes, "memory": _memory, "tuple": _tuple, "numpy": _numpy, "mutates": _mutates,
           "syntax": _syntax, "missing": _missing, "signature": _signature}
 
 

@@ -8,7 +8,7 @@ from grader.outcome import JSON_KEYS, STATUSES, CheckResult, Verdict
 
 
 def test_statuses_include_internal() -> None:
-    assert STATUSES == ("passed", "failed", "error", "internal", "timeout", "crashed", "invalid")
+    assert STATUSES == ("passed", "failed", "error", "internal", "timeout", "memory", "crashed", "invalid")
 
 
 def test_json_form_keys_and_round_trip() -> None:

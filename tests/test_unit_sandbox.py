@@ -75,6 +75,16 @@ def test_an_early_exit_is_a_crash_with_its_code(tmp_path: Path) -> None:
     assert v.status == "crashed" and "exited with code 7" in v.checks[-1].message and v.output == "last words"
 
 
+def test_a_crash_that_shows_running_out_of_memory_is_status_memory(tmp_path: Path) -> None:
+    body = ("sys.stderr.write(\"terminate called after throwing an instance of 'std::bad_alloc'\\n\")\n"
+            "import os\nos.abort()")
+    sup, _, job = _run(tmp_path, body, timeout=5.0)
+    output = job.log.read_text(encoding="utf-8")
+    v = sandbox.stopped_verdict(sup, job.results, 5.0, output)
+    assert v.status == "memory" and "SIGABRT" in v.checks[-1].message and "ran out of memory" in v.checks[-1].message
+    assert sandbox.stopped_verdict(sup, job.results, 5.0, "Fatal Python error").status == "crashed"
+
+
 def test_a_finished_worker_sends_its_verdicts(tmp_path: Path) -> None:
     verdict = {"type": "verdict", "file": "cand.py", "question": "q", "passed": True, "status": "passed",
                "checks": [], "diagnosis": None, "diagnosis_text": None, "error": None}

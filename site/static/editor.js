@@ -158,7 +158,7 @@
                   el("p", null, bilingual(d.explanation))));
     }
     if (v.error) { out.push(el("details", "ed-trace", el("summary", null, say("traceback")), el("pre", null, v.error))); }
-    if (v.output && (v.status === "timeout" || v.status === "crashed")) {
+    if (v.output && (v.status === "timeout" || v.status === "crashed" || v.status === "memory")) {
       out.push(el("details", "ed-trace", el("summary", null, say("output")), el("pre", null, v.output)));
     }
     if (!v.passed) { out.push(hintsAfter(v)); }
