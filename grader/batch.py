@@ -234,6 +234,10 @@ def _row(s: Submission, stored: tuple[dict[str, Any], float] | None, seed: int) 
         return Row(status=s.problem or "missing", passed=False, diagnosis="", failed_check="", seconds=0.0,
                    message=s.message or "no result was stored (the batch was interrupted?)", **base)
     verdict, seconds = stored
-    failed = next((c["name"] for c in verdict.get("checks", []) if c.get("passed") is False), "")
+    failures = [c for c in verdict.get("checks", []) if c.get("passed") is False]
+    # the message: a sandbox limit the file ran into (grader.jail), else the first failed check's, one line
+    said = next((c for c in failures if c["name"] == "limits"), failures[0] if failures else None)
+    message = " ".join(str(said.get("message", "")).split())[:300] if said else ""
     return Row(status=verdict["status"], passed=bool(verdict.get("passed")), diagnosis=verdict.get("diagnosis") or "",
-               failed_check=failed, seconds=seconds, verdict=verdict, **base)
+               failed_check=failures[0]["name"] if failures else "", seconds=seconds, message=message,
+               verdict=verdict, **base)

@@ -111,10 +111,18 @@ def child(requests: Any, replies: Any) -> None:
         os.setpgid(0, 0)
         _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         _prctl(PR_SET_DUMPABLE, 0)
+        # a process the candidate forks gets no protocol: it cannot answer for the candidate or read requests
+        os.register_at_fork(after_in_child=lambda: _close(requests.fileno(), replies.fileno()))
         send(replies, ["forked"])
         code = serve(Session(), requests, replies)
     finally:
         os._exit(code)
+
+
+def _close(*fds: int) -> None:
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            os.close(fd)
 
 
 def sweep(pid: int, jailed: bool) -> None:
