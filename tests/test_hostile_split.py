@@ -181,3 +181,51 @@ def test_the_banks_own_files_are_graded_in_the_workers_process(bank, tmp_path: P
     """`trusted` (attnbank check) saves a process per file: the file runs next to the plan, as the control."""
     (verdict,) = grade_many(bank, "sdpa", [_cheat(tmp_path, "gc_walk")], trusted=True)
     assert check_named(verdict, "values")["passed"] is True
+
+
+def test_the_next_file_finds_nothing_the_last_one_left(bank, write) -> None:
+    """Files of one worker share its fork server: what one leaves in its folder or running is gone before the
+    next starts (in the sandbox, only its init, the server and the file's own process are left)."""
+    leaver = write("leaver.py", """
+        import os, time
+        """ + SIGNATURE + """\
+            open("left-behind", "w").write("a secret")
+            if os.fork() == 0:
+                time.sleep(600)
+            return q
+        """)
+    finder = write("finder.py", (ROOT / "solutions" / "sdpa" / "reference.py").read_text(encoding="utf-8") + """
+import os as _os
+_right = scaled_dot_product_attention
+
+
+def scaled_dot_product_attention(q, k, v, mask=None, scale=None):
+    others = [p for p in _os.listdir("/proc") if p.isdigit() and int(p) not in (1, _os.getppid(), _os.getpid())]
+    if _os.path.exists("left-behind") or (_os.getpid() < 100 and others):
+        return q * 0
+    return _right(q, k, v, mask, scale)
+""")
+    left, found = grade_many(bank, "sdpa", [leaver, finder])
+    assert left["status"] == "failed" and found["status"] == "passed", check_named(found, "values")
+
+
+def test_a_forged_exit_message_costs_the_forger_only(bank, write) -> None:
+    """A candidate that writes the server's ["exited", 0] to the protocol's descriptor itself (and lives on)
+    is found out (its process is still there); the server is replaced and the next file graded as usual."""
+    forger = write("forger.py", """
+        import os, stat
+        from grader.wire import send
+        """ + SIGNATURE + """\
+            for name in os.listdir("/proc/self/fd"):
+                fd = int(name)
+                if fd > 2 and stat.S_ISFIFO(os.fstat(fd).st_mode) and os.get_blocking(fd) is not None:
+                    try:
+                        send(os.fdopen(fd, "wb", closefd=False), ["exited", 0])
+                    except OSError:
+                        pass
+            return q
+        """)
+    good = write("good.py", (ROOT / "solutions" / "sdpa" / "reference.py").read_text(encoding="utf-8"))
+    forged, after = grade_many(bank, "sdpa", [forger, good])
+    assert forged["status"] in ("crashed", "failed") and forged["status"] != "passed"
+    assert after["status"] == "passed"
