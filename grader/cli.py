@@ -246,13 +246,17 @@ def grade(qid: str, file: Path, device: str, dtype: str | None, seed: int, timeo
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Seed of every generated input: one the students never saw makes the grade fairer.")
 @click.option("--timeout", type=POSITIVE, help="CPU seconds per file (default: each question's).")
+@click.option("--unsandboxed", is_flag=True,
+              help="Grade even where the sandbox (bubblewrap) cannot run: for files you trust only.")
 def grade_batch(folder: Path, out: Path, jobs: int, ray: str | None, device: str, dtype: str | None, seed: int,
-                timeout: float | None) -> None:
+                timeout: float | None, unsandboxed: bool) -> None:
     """Grade a cohort: DIR/<student>/<question-id>.py, each file once, resumably.
 
-    Writes OUT/gradebook.csv (one row per file), OUT/results.jsonl (every verdict) and OUT/summary.html
-    (pass rates, the commonest mistakes per question, a table per student). Results are kept in
-    OUT/results.sqlite: a re-run grades only new or changed files. Exit 0 once the gradebook is written.
+    Submitted code runs in the sandbox (bubblewrap; see README), and the batch refuses to start where it
+    cannot run, unless --unsandboxed. Writes OUT/gradebook.csv (one row per file), OUT/results.jsonl (every
+    verdict) and OUT/summary.html (pass rates, the commonest mistakes per question, a table per student).
+    Results are kept in OUT/results.sqlite: a re-run grades only new or changed files. Exit 0 once the
+    gradebook is written.
     """
     from dataclasses import asdict
 
@@ -260,10 +264,14 @@ def grade_batch(folder: Path, out: Path, jobs: int, ray: str | None, device: str
 
     from .batch import run_batch
     from .batch_report import write_all
+    from .jail import available
     from .outcome import Settings
+    from .sandbox import NO_SANDBOX
 
+    if not unsandboxed and not available():
+        raise click.ClickException(NO_SANDBOX)
     jail_notice()
-    settings = Settings(device, dtype or "float32", seed, timeout, contract=dtype is None)
+    settings = Settings(device, dtype or "float32", seed, timeout, contract=dtype is None, sandboxed=not unsandboxed)
     columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=_console(stderr=True), transient=True) as bar:
         task = bar.add_task("grading", total=None)

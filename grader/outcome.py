@@ -25,7 +25,8 @@ class Settings:
     `contract`: after a pass, also run the cheap dtype-contract passes (float64, and bfloat16 and float16 where the
     question allows it; see grader.contract). A plain `grade` sets it; an explicit `--dtype` does not.
     `trusted`: the files are the bank's own (`attnbank check`): their code runs in the worker's process instead
-    of a process of its own per file (grader.remote), which saves a torch import per file."""
+    of the candidates' process (grader.remote). `sandboxed`: refuse to grade where grader.jail's sandbox cannot
+    run (grade-batch, whose files are untrusted); otherwise such a machine grades without it."""
 
     device: str = "cpu"
     dtype: str = "float32"
@@ -34,6 +35,7 @@ class Settings:
     tf32: bool = False  # allow TF32 matmuls for float32 on CUDA
     contract: bool = False
     trusted: bool = False
+    sandboxed: bool = False
 
 
 @dataclass

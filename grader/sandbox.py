@@ -24,6 +24,8 @@ from .errors import AttnbankError
 from .jail import available, exhausted
 from .outcome import CheckResult, Settings, Status, Verdict
 
+NO_SANDBOX = ("the sandbox cannot run on this machine (bubblewrap is missing or cannot create namespaces): "
+              "install bubblewrap, or pass --unsandboxed to grade trusted files without it")
 SETUP_TIMEOUT = 600.0  # importing torch and preparing the oracle (compiling kernels), before any candidate runs
 WALL_FACTOR = 3.0      # a candidate that sleeps or blocks uses no CPU: it is stopped at this many times the limit
 POLL = 0.02
@@ -42,6 +44,8 @@ class Job:
 
 def write_job(tmp: Path, attempt: int, question_file: Path, solutions: Path, files: list[str],
               settings: Settings, host_env: dict[str, str] | None = None) -> Job:
+    if settings.sandboxed and not settings.trusted and not available():
+        raise AttnbankError(NO_SANDBOX)
     job = Job(tmp / f"job-{attempt}.json", tmp / f"results-{attempt}.jsonl", tmp / f"output-{attempt}.log")
     job.path.write_text(json.dumps({
         "question_file": str(question_file), "solutions": str(solutions), "files": files, "dtype": settings.dtype,

@@ -192,3 +192,18 @@ def test_groups_spread_over_jobs_and_stay_bounded():
     assert [len(g.items) for g in groups_of("q", items, 2)] == [GROUP_MAX, GROUP_MAX, 40 - 2 * GROUP_MAX]
     assert [len(g.items) for g in groups_of("q", items[:6], 3)] == [2, 2, 2]
     assert groups_of("q", [], 4) == []
+
+
+def test_grade_batch_refuses_to_run_without_the_sandbox_unless_told(tmp_path: Path) -> None:
+    """No bwrap on PATH: grade-batch stops in one line before grading anything; --unsandboxed grades."""
+    (tmp_path / "ana").mkdir()
+    (tmp_path / "ana" / "sdpa.py").write_text((ROOT / "solutions" / "sdpa" / "reference.py").read_text())
+    env = {**os.environ, "PATH": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "grader", "grade-batch", str(tmp_path), "--out", str(tmp_path / "out"),
+               "--dtype", "float64"]
+    refused = subprocess.run(command, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=300)
+    assert refused.returncode == 1 and refused.stderr.strip().count("\n") == 0
+    assert "install bubblewrap, or pass --unsandboxed" in refused.stderr and not (tmp_path / "out").exists()
+    done = subprocess.run([*command, "--unsandboxed"], capture_output=True, text=True, env=env,
+                          stdin=subprocess.DEVNULL, timeout=300)
+    assert done.returncode == 0 and "1 passed" in done.stdout, done.stderr
