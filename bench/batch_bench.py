@@ -47,9 +47,12 @@ def build(folder: Path, n: int) -> list[tuple[str, Path]]:
 
 
 def timed(cmd: list[str]) -> float:
+    """Wall seconds of `cmd`; exit 1 (a file that fails its grade) is a result, anything else an error."""
     start = time.perf_counter()
-    subprocess.run(cmd, cwd=ROOT, check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
+    done = subprocess.run(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True)
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd)} exited {done.returncode}: {done.stderr[-500:]}")
     return time.perf_counter() - start
 
 
@@ -60,6 +63,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "batch.md")
     args = ap.parse_args()
     attnbank = [sys.executable, "-m", "grader"]
+    load = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "subs"
         files = build(folder, args.n)
@@ -72,8 +76,11 @@ def main() -> None:
                                                   *extra])))
     base, j1, j2 = rows[0][1], rows[1][1], rows[2][1]
     title = f"{args.n} submissions over {len(QUESTIONS)} questions, CPU, {os.cpu_count()} cores"
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                            text=True).stdout.strip()
     lines = [f"# grade-batch throughput ({title})",
-             "", f"Command: `python bench/batch_bench.py --n {args.n} --loop-sample {args.loop_sample}`", "",
+             "", f"Command: `python bench/batch_bench.py --n {args.n} --loop-sample {args.loop_sample}` at {commit}; "
+             f"load average before {load[0]:.2f}, after {os.getloadavg()[0]:.2f} (1 min).", "",
              "| how | seconds | files per second | vs the loop |", "| --- | --- | --- | --- |"]
     lines += [f"| {label} | {sec:.1f} | {args.n / sec:.2f} | {base / sec:.2f}× |" for label, sec in rows]
     lines += ["", f"- grade-batch -j 1 against the loop: **{base / j1:.2f}×** (target ≥ 3×)",
