@@ -5,6 +5,7 @@ Returns grader.outcome.Verdict objects. This module imports neither torch nor py
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,21 @@ def check_settings(entry: dict[str, Any], settings: Settings) -> None:
             raise AttnbankError("--device cuda: no CUDA device is available on this machine")
 
 
+def triton_cache() -> Path:
+    """Where Triton keeps compiled kernels between grades (platformdirs: $XDG_CACHE_HOME/attnbank/triton on
+    Linux); a candidate's process otherwise has a fresh home per file, so every grade would compile again."""
+    from platformdirs import user_cache_path
+
+    return user_cache_path("attnbank", appauthor=False) / "triton"
+
+
+def device_env(entry: dict[str, Any]) -> dict[str, str] | None:
+    """The environment a GPU grade adds: Triton's cache kept in `triton_cache()` for questions that use Triton."""
+    if "triton" not in entry.get("requires", []):
+        return None
+    return {"TRITON_CACHE_DIR": os.environ.get("TRITON_CACHE_DIR") or str(triton_cache())}
+
+
 def grade_files(root: Path, entry: dict[str, Any], files: list[Path], settings: Settings,
                 on_event=None) -> list[Verdict]:
     """Verdicts for `files` (graded in one sandboxed worker, a fresh one after any crash)."""
@@ -59,7 +75,7 @@ def grade_files(root: Path, entry: dict[str, Any], files: list[Path], settings: 
         require_file(f)
     check_settings(entry, settings)
     timeout = settings.timeout or entry["timeout"]
-    env = entry.get("cpu_env") if settings.device == "cpu" else None
+    env = entry.get("cpu_env") if settings.device == "cpu" else device_env(entry)
     verdicts = run_worker(root / entry["file"], root / "solutions" / entry["id"], [f.resolve() for f in files],
                           settings, timeout, on_event, env)
     for v in verdicts:
