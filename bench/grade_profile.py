@@ -32,24 +32,25 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def wall(cmd: list[str], repeat: int) -> float:
-    times = []
+def wall(cmd: list[str], repeat: int) -> tuple[float, str]:
+    """(median wall seconds, each run's seconds in order and the last run's exit status)."""
+    times, code = [], 0
     for _ in range(repeat):
         start = time.perf_counter()
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        code = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False).returncode
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return statistics.median(times), ", ".join(f"{t:.2f}" for t in times) + f" (exit {code})"
 
 
 def start_table(qid: str, file: Path, device: str, dtype: str | None, repeat: int) -> list[str]:
     torch_cmd = [sys.executable, "-c", f"import torch; torch.ones(1, device='{device}')"]
     grade_cmd = [sys.executable, "-m", "grader", "grade", qid, str(file), "--device", device]
     grade_cmd += ["--dtype", dtype] if dtype else []
-    base = wall(torch_cmd, repeat)
-    whole = wall(grade_cmd, repeat)
-    return ["| command | median wall s | ratio to torch start |", "|---|---|---|",
-            f"| `{' '.join(torch_cmd[1:])}` | {base:.2f} | 1.00x |",
-            f"| `attnbank {' '.join(grade_cmd[3:])}` | {whole:.2f} | {whole / base:.2f}x |"]
+    base, base_runs = wall(torch_cmd, repeat)
+    whole, runs = wall(grade_cmd, repeat)
+    return ["| command | median wall s | ratio to torch start | runs, s |", "|---|---|---|---|",
+            f"| `{' '.join(torch_cmd[1:])}` | {base:.2f} | 1.00x | {base_runs} |",
+            f"| `attnbank {' '.join(grade_cmd[3:])}` | {whole:.2f} | {whole / base:.2f}x | {runs} |"]
 
 
 def events_table(qid: str, file: Path, device: str, dtype: str) -> list[str]:
