@@ -61,3 +61,15 @@ def test_a_triton_grade_leaves_its_kernels_in_the_cache(monkeypatch, tmp_path):
     assert verdict.passed, verdict.checks
     assert any(p.suffix == ".cubin" for p in cache.rglob("*")), sorted(os.listdir(cache))
     shutil.rmtree(cache)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without a CUDA device")
+def test_grading_on_cuda_without_a_device_is_a_usage_error():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "grader", "grade", "sdpa", str(ROOT / "solutions" / "sdpa" /
+                           "reference.py"), "--device", "cuda", "--no-record"], capture_output=True, text=True,
+                          env={**os.environ, "ATTNBANK_ROOT": str(ROOT)}, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert "no CUDA device is available" in done.stderr
