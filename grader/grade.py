@@ -5,6 +5,10 @@ Returns grader.outcome.Verdict objects. This module imports neither torch nor py
 
 from __future__ import annotations
 
+import ctypes
+import importlib.util
+import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +37,6 @@ def coding_entry(index: dict[str, Any], qid: str) -> dict[str, Any]:
 
 def missing_modules(entry: dict[str, Any]) -> list[str]:
     """The Python modules this question needs that are not installed."""
-    import importlib.util
-
     return [m for m in entry.get("requires", []) if importlib.util.find_spec(m) is None]
 
 
@@ -45,11 +47,46 @@ def check_settings(entry: dict[str, Any], settings: Settings) -> None:
         raise AttnbankError(f"'{entry['id']}' needs {', '.join(missing)}: pip install {' '.join(missing)}")
     if settings.dtype not in entry["dtypes"]:
         raise AttnbankError(f"'{entry['id']}' is graded in {', '.join(entry['dtypes'])}, not {settings.dtype}")
-    if settings.device == "cuda":
-        import torch  # only here: a CUDA check needs torch in the parent
+    if settings.device == "cuda" and not cuda_available():
+        raise AttnbankError("--device cuda: no CUDA device is available on this machine")
 
-        if not torch.cuda.is_available():
-            raise AttnbankError("--device cuda: no CUDA device is available on this machine")
+
+def torch_cuda_major(version_py: str) -> int | None:
+    """The CUDA major version torch was built with, read from the text of its version.py (None: no CUDA)."""
+    found = re.search(r"^cuda\b[^=\n]*=\s*['\"](\d+)", version_py, re.M)
+    return int(found.group(1)) if found else None
+
+
+def cuda_available() -> bool:
+    """What torch.cuda.is_available() would say, found without importing torch (which costs the parent, and
+    the candidate waiting on it, seconds before the worker starts): torch built with CUDA, and the driver
+    (at least that CUDA major version) reporting a device."""
+    spec = importlib.util.find_spec("torch")
+    if spec is None or not spec.submodule_search_locations:
+        return False
+    try:
+        major = torch_cuda_major((Path(next(iter(spec.submodule_search_locations))) / "version.py").read_text())
+        lib = ctypes.CDLL("nvcuda.dll" if os.name == "nt" else "libcuda.so.1")
+    except OSError:
+        return False
+    count, driver = ctypes.c_int(0), ctypes.c_int(0)
+    return (major is not None and lib.cuInit(0) == 0 and lib.cuDriverGetVersion(ctypes.byref(driver)) == 0
+            and driver.value // 1000 >= major and lib.cuDeviceGetCount(ctypes.byref(count)) == 0 and count.value > 0)
+
+
+def triton_cache() -> Path:
+    """Where Triton keeps compiled kernels between grades (platformdirs: $XDG_CACHE_HOME/attnbank/triton on
+    Linux); a candidate's process otherwise has a fresh home per file, so every grade would compile again."""
+    from platformdirs import user_cache_path
+
+    return user_cache_path("attnbank", appauthor=False) / "triton"
+
+
+def device_env(entry: dict[str, Any]) -> dict[str, str] | None:
+    """The environment a GPU grade adds: Triton's cache kept in `triton_cache()` for questions that use Triton."""
+    if "triton" not in entry.get("requires", []):
+        return None
+    return {"TRITON_CACHE_DIR": os.environ.get("TRITON_CACHE_DIR") or str(triton_cache())}
 
 
 def grade_files(root: Path, entry: dict[str, Any], files: list[Path], settings: Settings,
@@ -59,7 +96,7 @@ def grade_files(root: Path, entry: dict[str, Any], files: list[Path], settings: 
         require_file(f)
     check_settings(entry, settings)
     timeout = settings.timeout or entry["timeout"]
-    env = entry.get("cpu_env") if settings.device == "cpu" else None
+    env = entry.get("cpu_env") if settings.device == "cpu" else device_env(entry)
     verdicts = run_worker(root / entry["file"], root / "solutions" / entry["id"], [f.resolve() for f in files],
                           settings, timeout, on_event, env)
     for v in verdicts:

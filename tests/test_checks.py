@@ -157,7 +157,9 @@ def test_speed_reports_out_of_memory_as_a_failure(monkeypatch):
         raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 4.00 GiB. GPU 0 has 1 GiB free")
 
     monkeypatch.setattr(harness, "time_cuda", out_of_memory)
-    monkeypatch.setattr(cost, "cast", lambda args, dtype, device: args)  # keep the inputs on the CPU
+    drawn = cost.speed_args
+    monkeypatch.setattr(cost, "speed_args", lambda specs, dims, seed, dtype, device: drawn(specs, dims, seed, dtype,
+                                                                                          "cpu"))  # on the CPU
     monkeypatch.setattr(torch.cuda, "empty_cache", lambda: None)
     ctx = SimpleNamespace(device="cuda", dtype=torch.float32, seed=0, question=SimpleNamespace(coding=SimpleNamespace(
         dims={})), candidate=Candidate.local(lambda **a: None, set(), []))
