@@ -52,9 +52,11 @@ def start(extra_env: dict[str, str], tf32: bool, jailed: bool, parent: Path | No
         shutil.copyfile(PACKAGE / f"{name}.py", package / f"{name}.py")
     command = [sys.executable, "-E", "-s", "-B", "-u", "-m", "grader.host", *(["--tf32"] if tf32 else []),
                *(["--jailed"] if jailed else [])]
-    # the sandbox's PYTHONPATH (the grader package) is ignored under -E; emptied, it names no checkout either
-    argv = jail.wrap(command, workdir, env={**extra_env, "PYTHONPATH": ""}, readonly=("grader",)) if jailed \
-        else command
+    # the sandbox's PYTHONPATH (the grader package) is ignored under -E; emptied, it names no checkout either.
+    # No shared Triton cache there (grader.grade.device_env): it is not writable inside, and would be a channel
+    # between submissions; each file's kernels compile in its own folder.
+    jailed_env = {**{k: v for k, v in extra_env.items() if k != "TRITON_CACHE_DIR"}, "PYTHONPATH": ""}
+    argv = jail.wrap(command, workdir, env=jailed_env, readonly=("grader",)) if jailed else command
     proc = subprocess.Popen(argv, cwd=workdir, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             env=host_env(workdir, extra_env))
     return Started(proc, workdir, jailed)
