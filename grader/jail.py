@@ -33,6 +33,7 @@ process: without a cgroup, 16 processes of 4 GiB each could still ask for 64 GiB
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
@@ -159,13 +160,17 @@ def wrap(argv: list[str], workdir: Path, limits: Limits = LIMITS, env: dict[str,
     mounts += [a for d in _python_dirs() + _library_dirs() for a in ("--ro-bind", str(d), str(d))]
     mounts += [a for t in TOOLS if (tool := _tool(t)) for a in ("--ro-bind", tool, tool)]
     mounts += [a for f in sorted(Path("/etc").glob("ld.so*")) for a in _ro(f)]
-    mounts += ["--ro-bind", str(paths.PACKAGE), str(paths.PACKAGE)]
-    args += _parents(mounts) + mounts
+    package = ["--ro-bind", str(paths.PACKAGE), str(paths.PACKAGE)]
     if (paths.PACKAGE / "data").is_dir():
-        args += ["--tmpfs", str(paths.PACKAGE / "data"), "--remount-ro", str(paths.PACKAGE / "data")]
+        package += ["--tmpfs", str(paths.PACKAGE / "data"), "--remount-ro", str(paths.PACKAGE / "data")]
+    args += _parents(mounts + package) + mounts
+    # the package after /tmp: a checkout in the temp dir (a CI clone) would otherwise be hidden by the workdir
     args += ["--dev", "/dev", *_gpu(), "--proc", "/proc",
              "--bind", str(workdir), "/tmp",
              *[a for n in readonly for a in ("--ro-bind", str(workdir / n), f"/tmp/{n}")],
+             *[a for p in sorted(paths.PACKAGE.parents, key=lambda p: len(p.parts))
+               if p.is_relative_to("/tmp") and p != Path("/tmp")
+               for a in ("--perms", "0755", "--dir", str(p))], *package,
              "--chdir", "/tmp", "--remount-ro", "/", *_env(env or {})]
     if root:
         args += [_tool("setpriv") or "setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--",
@@ -194,13 +199,31 @@ def available() -> bool:
     interpreter inside it succeeds (tried once per process)."""
     if not shutil.which("bwrap") or not all(_tool(t) for t in TOOLS):
         return False
-    with tempfile.TemporaryDirectory(prefix="attnbank-jail-") as tmp:
-        try:
-            done = subprocess.run(wrap([sys.executable, "-S", "-c", "import grader"], Path(tmp)),
-                                  stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
-        except (OSError, subprocess.TimeoutExpired):
-            return False
+    tmp = Path(tempfile.mkdtemp(prefix="attnbank-jail-"))
+    try:
+        done = subprocess.run(wrap([sys.executable, "-S", "-c", "import grader"], tmp),
+                              stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    finally:
+        remove(tmp)
     return done.returncode == 0
+
+
+def remove(workdir: Path) -> None:
+    """Remove a sandbox's folder. As root it was handed to the unprivileged uid, whose files a root without
+    DAC override cannot delete: each entry is taken back (chown needs no read access) before it is read."""
+    def reclaim(path: str) -> None:
+        with contextlib.suppress(OSError):
+            os.lchown(path, os.geteuid(), os.getegid())
+        if os.path.isdir(path) and not os.path.islink(path):
+            with contextlib.suppress(OSError):
+                for entry in os.scandir(path):
+                    reclaim(entry.path)
+
+    if os.geteuid() == 0:
+        reclaim(str(workdir))
+    shutil.rmtree(workdir, ignore_errors=True)
 
 
 def notice(lang: str | None = None) -> str | None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import builtins
 import contextlib
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -121,7 +120,7 @@ class Zygote:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
-        shutil.rmtree(self.workdir, ignore_errors=True)
+        jail.remove(self.workdir)
 
 
 class Host:
