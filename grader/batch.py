@@ -9,6 +9,7 @@ gradebook is then assembled from the store, so a re-run after a crash regrades n
 from __future__ import annotations
 
 import math
+import queue
 import tempfile
 import time
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from . import __version__
 from .batch_store import Store, question_version, result_key, sha256_file
 from .errors import AttnbankError
 from .outcome import Settings, Verdict
+from .sandbox import Worker
 
 GROUP_MAX = 16  # files per worker process: large enough to amortise start-up, small enough to spread work
 
@@ -88,10 +90,11 @@ def groups_of(question: str, items: list[tuple[str, bytes]], jobs: int) -> list[
     return [Group(question, items[i:i + size]) for i in range(0, len(items), size)]
 
 
-def grade_group(group: Group, settings: dict[str, Any], root: str | None = None,
-                on_done: Done | None = None) -> list[tuple[str, dict[str, Any], float]]:
-    """Grade one group in a sandboxed worker: [(sha256, verdict, seconds)], each also passed to `on_done`
-    as soon as it is known. Runs on the driver (local pool) or on any Ray node (its own bank under `root`)."""
+def grade_group(group: Group, settings: dict[str, Any], root: str | None = None, on_done: Done | None = None,
+                worker: Worker | None = None) -> list[tuple[str, dict[str, Any], float]]:
+    """Grade one group in a sandboxed worker (`worker`, kept from group to group, if given): [(sha256, verdict,
+    seconds)], each also passed to `on_done` as soon as it is known. Runs on the driver (local pool) or on any
+    Ray node (its own bank under `root`)."""
     from . import paths
     from .grade import coding_entry, grade_files
     from .index import load_index
@@ -124,7 +127,7 @@ def grade_group(group: Group, settings: dict[str, Any], root: str | None = None,
                 finish(event["file"], {k: v for k, v in event.items() if k != "type"})
 
         try:
-            verdicts = grade_files(bank_root, entry, files, Settings(**settings), on_event)
+            verdicts = grade_files(bank_root, entry, files, Settings(**settings), on_event, worker)
         except AttnbankError as exc:  # the question could not be prepared: every file of the group says so
             verdicts = [Verdict(file=str(f.resolve()), status="internal", error=str(exc)) for f in files]
         for v in verdicts:  # timeouts and crashes come back without a verdict event
@@ -142,10 +145,27 @@ def versions(root: Path, index: dict[str, Any], questions: set[str]) -> dict[str
 
 
 def run_local(pending: list[Group], settings: dict[str, Any], jobs: int, on_done: Done) -> None:
-    """Grade the groups on `jobs` sandboxed worker processes at a time (threads supervise them)."""
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        for fut in as_completed([pool.submit(grade_group, g, settings, None, on_done) for g in pending]):
-            fut.result()
+    """Grade the groups on `jobs` kept sandboxed worker processes (threads supervise them), each taking the next
+    group when it is free, so torch starts once per job slot rather than once per group."""
+    workers = [Worker(keep=True) for _ in range(max(1, jobs))]
+    free: queue.SimpleQueue[Worker] = queue.SimpleQueue()
+    for w in workers:
+        free.put(w)
+
+    def task(group: Group) -> None:
+        worker = free.get()
+        try:
+            grade_group(group, settings, None, on_done, worker)
+        finally:
+            free.put(worker)
+
+    try:
+        with ThreadPoolExecutor(max_workers=len(workers)) as pool:
+            for fut in as_completed([pool.submit(task, g) for g in pending]):
+                fut.result()
+    finally:
+        for w in workers:
+            w.close()
 
 
 def pending_groups(subs: list[Submission], store: Store, keys: Callable[[Submission], str],

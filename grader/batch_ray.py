@@ -2,17 +2,22 @@
 
 Each task grades one group on whichever node Ray picks (one CPU, or one GPU for `--device cuda`), from the
 sources it is sent, against that node's own bank, which must be the same version as the driver's. A task
-whose worker dies is retried by Ray elsewhere; the groups that finished are already in the store.
+whose worker dies is retried by Ray elsewhere; the groups that finished are already in the store. Each Ray
+worker process keeps its grading worker (grader.sandbox.Worker) for the tasks it runs after the first, as the
+local pool does; it ends when that process exits (its stdin closes with it).
 """
 
 from __future__ import annotations
 
+import atexit
 from typing import Any
 
 from .batch import Done, Group, grade_group
 from .errors import AttnbankError
+from .sandbox import Worker
 
 RETRIES = 3
+_kept: list[Worker] = []  # this Ray worker process's grading worker, once it has run a task
 
 
 def _task(group: Group, settings: dict[str, Any], root: str | None, version: str) -> list[tuple[str, dict, float]]:
@@ -26,7 +31,10 @@ def _task(group: Group, settings: dict[str, Any], root: str | None, version: str
     entry = find(load_index(bank), group.question)
     if question_version(bank / entry["file"], bank / "solutions" / group.question) != version:
         raise AttnbankError(f"this node's bank has another version of '{group.question}': install the same attnbank")
-    return grade_group(group, settings, str(bank))
+    if not _kept:
+        _kept.append(Worker(keep=True))
+        atexit.register(_kept[0].close)
+    return grade_group(group, settings, str(bank), None, _kept[0])
 
 
 def _start(ray, address: str | None, jobs: int, attempts: int = 3) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 from .errors import AttnbankError
 from .index import find, load_index
 from .outcome import Settings, Verdict
-from .sandbox import run_worker
+from .sandbox import Worker, run_worker
 
 
 def require_file(path: Path) -> None:
@@ -90,15 +90,15 @@ def device_env(entry: dict[str, Any]) -> dict[str, str] | None:
 
 
 def grade_files(root: Path, entry: dict[str, Any], files: list[Path], settings: Settings,
-                on_event=None) -> list[Verdict]:
-    """Verdicts for `files` (graded in one sandboxed worker, a fresh one after any crash)."""
+                on_event=None, worker: Worker | None = None) -> list[Verdict]:
+    """Verdicts for `files` (graded in one sandboxed worker, `worker` if given, a fresh one after any crash)."""
     for f in files:
         require_file(f)
     check_settings(entry, settings)
     timeout = settings.timeout or entry["timeout"]
     env = entry.get("cpu_env") if settings.device == "cpu" else device_env(entry)
     verdicts = run_worker(root / entry["file"], root / "solutions" / entry["id"], [f.resolve() for f in files],
-                          settings, timeout, on_event, env)
+                          settings, timeout, on_event, env, worker)
     for v in verdicts:
         v.question = entry["id"]
     return verdicts

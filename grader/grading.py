@@ -14,7 +14,7 @@ from .candidate import Ask, local
 from .contract import Contract, contract_dtypes
 from .outcome import CheckResult, Verdict
 from .plan import Plan, build_plan, load_question
-from .remote import Host, HostLost, Hosts, Zygote
+from .remote import Host, HostLost, Hosts
 from .sandbox import crash_message, crashed_verdict, tail
 from .verdict import Emit, grade_file, load_candidate
 
@@ -62,15 +62,13 @@ def grade_in(host: Host, plan: Plan, contract: Contract, path: Path, emit: Emit,
         host.close()
 
 
-def serve(job: dict[str, Any], emit: Emit, first: Zygote | None, folder: Path) -> None:
-    """Grade every file of `job`, each in a child of the fork server `first` (a new one made in `folder` if
-    it dies); with no server (a trusted job) in this process."""
+def serve(job: dict[str, Any], emit: Emit, hosts: Hosts | None) -> None:
+    """Grade every file of `job`, each in a child of the fork server `hosts` keeps; with none (a trusted job)
+    in this process."""
     torch.set_num_threads(1)  # tiny tensors: threads cost more than they give, and graders run side by side
     torch.backends.cuda.matmul.allow_tf32 = bool(job.get("tf32"))
     torch.backends.cudnn.allow_tf32 = bool(job.get("tf32"))
     question = load_question(Path(job["question_file"]))
-    hosts = Hosts(first, job.get("host_env") or {}, bool(job.get("tf32")), bool(job.get("jail")), folder) \
-        if first else None
     plan = build_plan(question, Path(job["solutions"]), job["dtype"], job["device"], int(job["seed"]))
     passes = contract_dtypes(question, job["dtype"]) if job.get("contract") else []
     contract = Contract(question, Path(job["solutions"]), passes, job["device"], int(job["seed"]))
@@ -84,5 +82,3 @@ def serve(job: dict[str, Any], emit: Emit, first: Zygote | None, folder: Path) -
         host = hosts.take()  # lost already if no process could be had: graded as crashed, no candidate code ran
         emit({"type": "start", "file": file, "time": time.time(), "host": host.pid})
         emit({"type": "verdict", **grade_in(host, plan, contract, Path(file), emit, log).as_dict()})
-    if hosts is not None:
-        hosts.close()

@@ -2,12 +2,13 @@
 
 The child streams JSON lines to a results file (see grader.worker). A timeout, a crash or an early exit
 becomes an ordinary verdict, and the files not yet graded are retried in a fresh child. The steps:
-write the job, spawn the child, supervise it (read its events, enforce the limits), turn a stop into a
-verdict, retry.
+write the job, spawn the child (or hand the job to a kept one: Worker), supervise it (read its events, enforce
+the limits), turn a stop into a verdict, retry.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -15,13 +16,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import AttnbankError
-from .jail import available, exhausted
+from .jail import available, exhausted, remove
 from .outcome import CheckResult, Settings, Status, Verdict
 
 NO_SANDBOX = ("the sandbox cannot run on this machine (bubblewrap is missing or cannot create namespaces): "
@@ -43,10 +44,11 @@ class Job:
 
 
 def write_job(tmp: Path, attempt: int, question_file: Path, solutions: Path, files: list[str],
-              settings: Settings, host_env: dict[str, str] | None = None) -> Job:
+              settings: Settings, host_env: dict[str, str] | None = None, log: Path | None = None) -> Job:
+    """The job file of one attempt in `tmp`; its output goes to `log` (a kept worker's), else a log of its own."""
     if settings.sandboxed and not settings.trusted and not available():
         raise AttnbankError(NO_SANDBOX)
-    job = Job(tmp / f"job-{attempt}.json", tmp / f"results-{attempt}.jsonl", tmp / f"output-{attempt}.log")
+    job = Job(tmp / f"job-{attempt}.json", tmp / f"results-{attempt}.jsonl", log or tmp / f"output-{attempt}.log")
     job.path.write_text(json.dumps({
         "question_file": str(question_file), "solutions": str(solutions), "files": files, "dtype": settings.dtype,
         "device": settings.device, "seed": settings.seed, "tf32": settings.tf32, "contract": settings.contract,
@@ -65,11 +67,12 @@ def child_env(extra: dict[str, str] | None) -> dict[str, str]:
     return env
 
 
-def spawn(command: list[str], job: Job, env: dict[str, str]) -> subprocess.Popen:
-    """Start `command` in its own session (so it can be killed with everything it started)."""
+def spawn(command: list[str], job: Job, env: dict[str, str], more: bool = False) -> subprocess.Popen:
+    """Start `command` in its own session (so it can be killed with everything it started); with `more`, its
+    stdin is a pipe that takes the paths of further jobs (grader.worker --more)."""
     with job.log.open("wb") as log:
-        return subprocess.Popen(command, cwd=job.path.parent, stdin=subprocess.DEVNULL, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True, env=env)
+        return subprocess.Popen(command, cwd=job.path.parent, stdin=subprocess.PIPE if more else subprocess.DEVNULL,
+                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env)
 
 
 def cpu_seconds(pid: int) -> float | None:
@@ -127,10 +130,11 @@ class _Events:
         return [json.loads(line) for line in complete.splitlines()]
 
 
-def supervise(proc: subprocess.Popen, results: Path, timeout: float, on_event: OnEvent | None = None) -> Supervision:
-    """Follow the worker's events until it exits or passes a limit (then kill it): `timeout` per file from its
-    start, SETUP_TIMEOUT of wall-clock time for preparing (the plan, before ready; a candidate's process, between
-    files)."""
+def supervise(proc: subprocess.Popen, results: Path, timeout: float, on_event: OnEvent | None = None,
+              files: Collection[str] = ()) -> Supervision:
+    """Follow the worker's events until it exits, has sent a verdict for each of `files`, ends the job (a kept
+    worker's `done`) or passes a limit (then kill it): `timeout` per file from its start, SETUP_TIMEOUT of
+    wall-clock time for preparing (the plan, before ready; a candidate's process, between files)."""
     sup = Supervision()
     events = _Events(results)
     started, cpu_start = time.monotonic(), 0.0
@@ -148,6 +152,10 @@ def supervise(proc: subprocess.Popen, results: Path, timeout: float, on_event: O
                 sup.verdicts[event["file"]] = Verdict.from_dict({k: v for k, v in event.items() if k != "type"})
                 sup.current = sup.host = None
                 started = time.monotonic()  # until the next start: preparing (the next candidate's process)
+                if files and all(f in sup.verdicts for f in files):
+                    return sup
+            elif event["type"] == "done":
+                return sup
         if code is not None:
             sup.code = code
             if sup.current is not None:
@@ -208,22 +216,91 @@ def crashed_verdict(file: str, checks: list[CheckResult], message: str, output: 
     return Verdict(file=file, status=status, checks=checks + [CheckResult("run", False, message)], output=output)
 
 
-def run_worker(question_file: Path, solutions: Path, files: list[Path], settings: Settings,
-               timeout: float, on_event: OnEvent | None = None, env: dict[str, str] | None = None) -> list[Verdict]:
-    """Grade `files` in child processes (with `env` added); return one verdict per file, in order."""
+class Worker:
+    """The grading process that runs a caller's jobs. Kept (`keep`, grade-batch's groups), it stays from one job
+    to the next, so torch, the fork server and its sandbox start once; it is replaced when a job needs another
+    environment (a question's cpu_env) and after a job it did not finish (a crash, a limit). Not kept
+    (attnbank grade), each job gets a process that ends with it. `close` ends it and removes its folder."""
+
+    def __init__(self, keep: bool = False):
+        self.keep, self.jobs = keep, 0
+        self.folder = Path(tempfile.mkdtemp(prefix="attnbank-"))
+        self.proc: subprocess.Popen | None = None
+        self.key, self.log = "", self.folder / "output.log"
+        self.last: Job | None = None
+
+    def run(self, question_file: Path, solutions: Path, files: list[str], settings: Settings, timeout: float,
+            on_event: OnEvent | None, env: dict[str, str] | None) -> tuple[Supervision, Job]:
+        """Grade `files` (one attempt): what happened, and the job it was given."""
+        key = json.dumps([env or {}, settings.trusted, settings.tf32], sort_keys=True)
+        if self.proc is not None and (key != self.key or self.proc.poll() is not None):
+            self.stop()
+        if self.last is not None:  # its verdicts were taken: a kept worker's folder holds one job at a time
+            for done in (self.last.path, self.last.results):
+                done.unlink(missing_ok=True)
+        self.jobs += 1
+        job = self.last = write_job(self.folder, self.jobs, question_file, solutions, files, settings, env,
+                        self.log if self.proc else None)
+        if not self._hand(job):
+            command = [sys.executable, "-m", "grader.worker", str(job.path), *(["--more"] if self.keep else [])]
+            self.proc, self.key, self.log = spawn(command, job, child_env(env), self.keep), key, job.log
+        sup = supervise(self.proc, job.results, timeout, on_event, files)
+        if not self.keep or sup.stop is not None or sup.code is not None:
+            self.stop()  # not kept: killed once its last verdict is in (its own clean-up is Worker.close's)
+        return sup, job
+
+    def _hand(self, job: Job) -> bool:
+        """Give a kept process the next job; False if there is none (or it has just died)."""
+        if self.proc is None or self.proc.stdin is None:
+            return False
+        try:
+            self.proc.stdin.write(f"{job.path}\n".encode())
+            self.proc.stdin.flush()
+            return True
+        except OSError:
+            self.stop()
+            return False
+
+    def stop(self) -> None:
+        """End the process: asked to (its stdin closed) if it waits for a job, else killed with all it started."""
+        if self.proc is None:
+            return
+        if self.proc.poll() is None and self.proc.stdin is not None:
+            with contextlib.suppress(OSError):
+                self.proc.stdin.close()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout=10)
+        if self.proc.poll() is None:
+            kill(self.proc)
+        self.proc = None
+
+    def close(self) -> None:
+        self.stop()
+        remove(self.folder)
+
+    def __enter__(self) -> Worker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def run_worker(question_file: Path, solutions: Path, files: list[Path], settings: Settings, timeout: float,
+               on_event: OnEvent | None = None, env: dict[str, str] | None = None,
+               worker: Worker | None = None) -> list[Verdict]:
+    """Grade `files` in `worker` (a process of their own if None), with `env` added, a fresh process after any
+    crash; return one verdict per file, in order."""
     verdicts: dict[str, Verdict] = {}
     remaining = [str(f) for f in files]
-    with tempfile.TemporaryDirectory(prefix="attnbank-") as tmp:
-        attempt = 0
+    with contextlib.ExitStack() as stack:
+        worker = worker or stack.enter_context(Worker())
         while remaining:
-            attempt += 1
-            job = write_job(Path(tmp), attempt, question_file, solutions, remaining, settings, env)
-            proc = spawn([sys.executable, "-m", "grader.worker", str(job.path)], job, child_env(env))
-            sup = supervise(proc, job.results, timeout, on_event)
+            sup, job = worker.run(question_file, solutions, remaining, settings, timeout, on_event, env)
             verdicts.update(sup.verdicts)
             output = tail(job.log)
             if sup.stop in ("setup", "setup-timeout"):
-                raise AttnbankError(f"the grader could not prepare this question (exit {sup.code}):\n{output}")
+                how = f"exit {sup.code}" if sup.stop == "setup" else f"still preparing after {SETUP_TIMEOUT:g} s"
+                raise AttnbankError(f"the grader could not prepare this question ({how}):\n{output}")
             if sup.stop is not None and sup.current is not None:
                 verdicts[sup.current] = stopped_verdict(sup, job.results, timeout, output)
             still = [f for f in remaining if f not in verdicts]

@@ -146,36 +146,42 @@ def test_cpu_seconds_is_user_plus_system_time_whatever_the_process_is_called() -
     assert used is not None and own >= 0.2 and abs(used - own) <= 0.05
 
 
-# a stand-in for `python -m grader.worker JOB`: grades files named *ok*, dies on files named *crash*,
-# never finishes files named *hang*
+# a stand-in for `python -m grader.worker JOB [--more]`: grades files named *ok*, dies on files named *crash*,
+# never finishes files named *hang*; with --more, ends each job with `done` and reads the next from stdin
 FAKE_WORKER = textwrap.dedent("""
     import json, os, sys, time
-    job = json.load(open(sys.argv[1]))
-    def emit(e):
-        with open(job["results"], "a") as fh:
-            fh.write(json.dumps(e) + "\\n")
-    if os.environ.get("FAKE_MODE") == "setup":
-        print("cannot import torch")
-        sys.exit(1)
-    if os.environ.get("FAKE_MODE") == "slow-setup":
-        time.sleep(60)
-    emit({"type": "ready"})
-    if os.environ.get("FAKE_MODE") == "idle":
-        sys.exit(0)
-    for f in job["files"]:
-        emit({"type": "start", "file": f})
-        emit({"type": "check", "file": f, "name": "signature", "passed": True, "message": "found", "details": {}})
-        if "crash" in os.path.basename(f):
-            print("last words of", os.path.basename(f), flush=True)
-            os._exit(3)
-        if "hang" in os.path.basename(f):
+    path = sys.argv[1]
+    while path:
+        job = json.load(open(path))
+        def emit(e):
+            with open(job["results"], "a") as fh:
+                fh.write(json.dumps(e) + "\\n")
+        if os.environ.get("FAKE_MODE") == "setup":
+            print("cannot import torch")
+            sys.exit(1)
+        if os.environ.get("FAKE_MODE") == "slow-setup":
             time.sleep(60)
-        emit({"type": "verdict", "file": f, "question": "q", "passed": True, "status": "passed", "checks": [],
-              "diagnosis": None, "diagnosis_text": None, "error": None})
-    if os.environ.get("FAKE_MODE") == "hang-at-exit":  # e.g. a candidate's atexit handler or thread
-        time.sleep(60)
-    if os.environ.get("FAKE_MODE") == "fail-at-exit":
-        sys.exit(1)
+        emit({"type": "ready", "pid": os.getpid()})
+        if os.environ.get("FAKE_MODE") == "idle":
+            sys.exit(0)
+        for f in job["files"]:
+            emit({"type": "start", "file": f})
+            emit({"type": "check", "file": f, "name": "signature", "passed": True, "message": "found", "details": {}})
+            if "crash" in os.path.basename(f):
+                print("last words of", os.path.basename(f), flush=True)
+                os._exit(3)
+            if "hang" in os.path.basename(f):
+                time.sleep(60)
+            emit({"type": "verdict", "file": f, "question": "q", "passed": True, "status": "passed", "checks": [],
+                  "diagnosis": None, "diagnosis_text": None, "error": None})
+        if os.environ.get("FAKE_MODE") == "hang-at-exit":  # e.g. a candidate's atexit handler or thread
+            time.sleep(60)
+        if os.environ.get("FAKE_MODE") == "fail-at-exit":
+            sys.exit(1)
+        path = ""
+        if "--more" in sys.argv:
+            emit({"type": "done"})
+            path = sys.stdin.readline().strip()
 """)
 
 
@@ -187,9 +193,9 @@ def fake_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[dict]:
     spawned: list[dict] = []
     real_spawn = sandbox.spawn
 
-    def spawn(command, job, env):
+    def spawn(command, job, env, more=False):
         spawned.append({"command": command, "job": json.loads(job.path.read_text(encoding="utf-8")), "env": env})
-        return real_spawn([sys.executable, str(script), command[-1]], job, env)
+        return real_spawn([sys.executable, str(script), *command[3:]], job, env, more)
 
     monkeypatch.setattr(sandbox, "spawn", spawn)
     return spawned
@@ -260,7 +266,7 @@ def test_run_worker_gives_a_file_that_hangs_a_timeout_and_grades_the_rest(tmp_pa
 def test_run_worker_reports_a_setup_that_never_ends(tmp_path: Path, fake_worker,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sandbox, "SETUP_TIMEOUT", 0.3)
-    with pytest.raises(AttnbankError, match="^the grader could not prepare this question"):
+    with pytest.raises(AttnbankError, match=r"^the grader could not prepare this question \(still preparing after"):
         sandbox.run_worker(tmp_path / "q.yaml", tmp_path, [tmp_path / "a_ok.py"], Settings(), timeout=5.0,
                            env={"FAKE_MODE": "slow-setup"})
     assert len(fake_worker) == 1
@@ -408,3 +414,49 @@ def test_without_proc_the_wall_clock_is_the_limit(tmp_path: Path, monkeypatch: p
     sup, _, job = _run(tmp_path, "time.sleep(60)", timeout=0.3)
     assert sup.stop == "timeout" and sup.limit == "wall"
     assert "within 0.3 s of wall-clock time" in sandbox.stopped_verdict(sup, job.results, 0.3, "").checks[-1].message
+
+
+def _ready_pids(events: list[dict]) -> list[int]:
+    return [e["pid"] for e in events if e["type"] == "ready"]
+
+
+def test_a_kept_worker_grades_job_after_job_in_one_process_until_a_crash(tmp_path: Path, fake_worker) -> None:
+    events: list[dict] = []
+    grade = [tmp_path / "a_ok.py", tmp_path / "b_ok.py"]
+    with sandbox.Worker(keep=True) as worker:
+        folder = worker.folder
+        for files in (grade, [tmp_path / "c_ok.py"], [tmp_path / "d_crash.py", tmp_path / "e_ok.py"],
+                      [tmp_path / "f_ok.py"]):
+            verdicts = sandbox.run_worker(tmp_path / "q.yaml", tmp_path, files, Settings(), timeout=5.0,
+                                          on_event=events.append, env={"FAKE_MODE": "grade"}, worker=worker)
+            assert [v.file for v in verdicts] == [str(f) for f in files]
+        assert [v.status for v in verdicts] == ["passed"]
+        # one process for the first three jobs; the crash costs d its verdict and e and f a new process
+        pids = _ready_pids(events)
+        assert len(pids) == 5 and pids[0] == pids[1] == pids[2] != pids[3] == pids[4]
+        assert [s["command"][-1] for s in fake_worker] == ["--more", "--more"]
+        assert len(list(folder.glob("job-*.json"))) == 1  # a finished job's files do not pile up
+    assert not folder.exists()
+
+
+def test_a_kept_worker_starts_afresh_for_another_environment(tmp_path: Path, fake_worker) -> None:
+    events: list[dict] = []
+    with sandbox.Worker(keep=True) as worker:
+        for mode in ("grade", "grade", "other"):
+            sandbox.run_worker(tmp_path / "q.yaml", tmp_path, [tmp_path / "a_ok.py"], Settings(), timeout=5.0,
+                               on_event=events.append, env={"FAKE_MODE": mode}, worker=worker)
+        proc = worker.proc
+        assert proc is not None and proc.poll() is None
+    pids = _ready_pids(events)
+    assert pids[0] == pids[1] != pids[2] and [s["env"]["FAKE_MODE"] for s in fake_worker] == ["grade", "other"]
+    assert proc.poll() == 0  # closing asks it to end: its stdin closes, it exits
+
+
+def test_a_kept_worker_that_hangs_is_stopped_and_replaced(tmp_path: Path, fake_worker) -> None:
+    events: list[dict] = []
+    with sandbox.Worker(keep=True) as worker:
+        files = [tmp_path / "a_hang.py", tmp_path / "b_ok.py"]
+        verdicts = sandbox.run_worker(tmp_path / "q.yaml", tmp_path, files, Settings(), timeout=0.3,
+                                      on_event=events.append, env={"FAKE_MODE": "grade"}, worker=worker)
+    assert [v.status for v in verdicts] == ["timeout", "passed"]
+    assert len(set(_ready_pids(events))) == 2
