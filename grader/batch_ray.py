@@ -1,15 +1,14 @@
-"""`grade-batch --ray`: the same groups as the local pool, as Ray tasks on a local runtime or a cluster.
+"""`grade-batch --ray`: the same groups as the local pool, graded by Ray actors on a local runtime or a cluster.
 
-Each task grades one group on whichever node Ray picks (one CPU, or one GPU for `--device cuda`), from the
-sources it is sent, against that node's own bank, which must be the same version as the driver's. A task
-whose worker dies is retried by Ray elsewhere; the groups that finished are already in the store. Each Ray
-worker process keeps its grading worker (grader.sandbox.Worker) for the tasks it runs after the first, as the
-local pool does; it ends when that process exits (its stdin closes with it).
+Each of the `-j` actors (one CPU, or one GPU for `--device cuda`, on whichever node Ray places it) keeps a
+grading worker (grader.sandbox.Worker) for every group it is given, as a local slot does, and grades each from
+the sources it is sent against its node's own bank, which must be the same version as the driver's. An actor
+that dies is restarted by Ray, elsewhere if its node is gone, and the group it held is graded again; the groups
+that finished are already in the store. At the end each actor closes its worker, so nothing is left behind.
 """
 
 from __future__ import annotations
 
-import atexit
 from typing import Any
 
 from .batch import Done, Group, grade_group
@@ -17,24 +16,31 @@ from .errors import AttnbankError
 from .sandbox import Worker
 
 RETRIES = 3
-_kept: list[Worker] = []  # this Ray worker process's grading worker, once it has run a task
 
 
-def _task(group: Group, settings: dict[str, Any], root: str | None, version: str) -> list[tuple[str, dict, float]]:
-    from pathlib import Path
+class Slot:
+    """One actor's grading worker, kept from group to group."""
 
-    from . import paths
-    from .batch_store import question_version
-    from .index import find, load_index
+    def __init__(self) -> None:
+        self.worker = Worker(keep=True)
 
-    bank = Path(root) if root else paths.root()
-    entry = find(load_index(bank), group.question)
-    if question_version(bank / entry["file"], bank / "solutions" / group.question) != version:
-        raise AttnbankError(f"this node's bank has another version of '{group.question}': install the same attnbank")
-    if not _kept:
-        _kept.append(Worker(keep=True))
-        atexit.register(_kept[0].close)
-    return grade_group(group, settings, str(bank), None, _kept[0])
+    def grade(self, group: Group, settings: dict[str, Any], root: str | None,
+              version: str) -> list[tuple[str, dict, float]]:
+        from pathlib import Path
+
+        from . import paths
+        from .batch_store import question_version
+        from .index import find, load_index
+
+        bank = Path(root) if root else paths.root()
+        entry = find(load_index(bank), group.question)
+        if question_version(bank / entry["file"], bank / "solutions" / group.question) != version:
+            raise AttnbankError(f"this node's bank has another version of '{group.question}': "
+                                "install the same attnbank")
+        return grade_group(group, settings, str(bank), None, self.worker)
+
+    def close(self) -> None:
+        self.worker.close()
 
 
 def _start(ray, address: str | None, jobs: int, attempts: int = 3) -> None:
@@ -55,21 +61,36 @@ def _start(ray, address: str | None, jobs: int, attempts: int = 3) -> None:
 
 def run_ray(pending: list[Group], settings: dict[str, Any], address: str | None, jobs: int, root: str | None,
             vers: dict[str, str], on_done: Done) -> None:
-    """Grade the groups as Ray tasks; `address` None starts a local runtime of `jobs` CPUs."""
+    """Grade the groups on `jobs` Ray actors, each given the next group when it is free; `address` None starts
+    a local runtime of `jobs` CPUs."""
     try:
         import ray
     except ImportError as exc:
         raise AttnbankError("--ray needs Ray: pip install 'attnbank[cluster]'") from exc
+    if not pending:
+        return
     _start(ray, address, jobs)
     try:
         gpus = 1 if settings["device"] == "cuda" else 0
-        task = ray.remote(num_cpus=1, num_gpus=gpus, max_retries=RETRIES)(_task)
-        refs = {task.remote(g, settings, None if address else root, vers[g.question]): g for g in pending}
-        while refs:
-            done, _ = ray.wait(list(refs), num_returns=1)
+        slot = ray.remote(num_cpus=1, num_gpus=gpus, max_restarts=RETRIES, max_task_retries=RETRIES)(Slot)
+        actors = [slot.remote() for _ in range(max(1, min(jobs, len(pending))))]
+        todo, running = list(pending), {}
+
+        def give(actor) -> None:
+            group = todo.pop(0)
+            running[actor.grade.remote(group, settings, None if address else root, vers[group.question])] = \
+                (group, actor)
+
+        for actor in actors[:len(todo)]:
+            give(actor)
+        while running:
+            done, _ = ray.wait(list(running), num_returns=1)
             for ref in done:
-                group = refs.pop(ref)
+                group, actor = running.pop(ref)
                 for sha, verdict, seconds in ray.get(ref):
                     on_done(group.question, sha, verdict, seconds)
+                if todo:
+                    give(actor)
+        ray.get([actor.close.remote() for actor in actors])
     finally:
         ray.shutdown()

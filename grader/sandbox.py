@@ -223,8 +223,9 @@ class Worker:
     (attnbank grade), each job gets a process that ends with it. `close` ends it and removes its folder."""
 
     def __init__(self, keep: bool = False):
-        self.keep, self.jobs = keep, 0
+        self.keep, self.jobs, self.started = keep, 0, 0
         self.folder = Path(tempfile.mkdtemp(prefix="attnbank-"))
+        self.here = self.folder  # the running process's own folder (it removes it when it ends: grader.worker)
         self.proc: subprocess.Popen | None = None
         self.key, self.log = "", self.folder / "output.log"
         self.last: Job | None = None
@@ -238,10 +239,17 @@ class Worker:
         if self.last is not None:  # its verdicts were taken: a kept worker's folder holds one job at a time
             for done in (self.last.path, self.last.results):
                 done.unlink(missing_ok=True)
-        self.jobs += 1
-        job = self.last = write_job(self.folder, self.jobs, question_file, solutions, files, settings, env,
-                        self.log if self.proc else None)
-        if not self._hand(job):
+
+        def job_in(folder: Path, log: Path | None) -> Job:
+            self.jobs += 1
+            return write_job(folder, self.jobs, question_file, solutions, files, settings, env, log)
+
+        job = self.last = job_in(self.here, self.log) if self.proc is not None else None
+        if job is None or not self._hand(job):
+            self.started += 1
+            self.here = self.folder / f"worker-{self.started}"
+            self.here.mkdir()
+            job = self.last = job_in(self.here, None)
             command = [sys.executable, "-m", "grader.worker", str(job.path), *(["--more"] if self.keep else [])]
             self.proc, self.key, self.log = spawn(command, job, child_env(env), self.keep), key, job.log
         sup = supervise(self.proc, job.results, timeout, on_event, files)

@@ -1,6 +1,8 @@
 """The messages between the grader and a candidate's process: each a length-prefixed torch.save payload of
 plain data (grader.harness.is_data), decoded only with torch.load(weights_only=True), which builds tensors
-and plain containers and never runs code named in the bytes (the candidate's process writes them).
+and plain containers and never runs code named in the bytes (the candidate's process writes them). A
+torch.Generator argument (mlm-masking's) travels as its device and state and arrives as a generator of its own
+in that state.
 """
 
 from __future__ import annotations
@@ -15,13 +17,39 @@ HEADER = struct.Struct("<Q")
 MAX_BYTES = 1 << 31  # 2 GiB: a larger message is a flood, not an answer
 
 
+GENERATOR = "__torch_generator__"  # {GENERATOR: [device, state]} stands for a torch.Generator
+
+
 class ProtocolError(Exception):
     """A message cut short, larger than MAX_BYTES, or not a message at all."""
 
 
+def _pack(value: Any) -> Any:
+    if isinstance(value, torch.Generator):
+        return {GENERATOR: [str(value.device), value.get_state()]}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_pack(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _pack(v) for k, v in value.items()}
+    return value
+
+
+def _unpack(value: Any) -> Any:
+    if isinstance(value, dict) and list(value) == [GENERATOR]:
+        device, state = value[GENERATOR]
+        generator = torch.Generator(device=device)
+        generator.set_state(state)
+        return generator
+    if isinstance(value, (list, tuple)):
+        return type(value)(_unpack(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _unpack(v) for k, v in value.items()}
+    return value
+
+
 def send(stream: IO[bytes], value: Any) -> None:
     buf = io.BytesIO()
-    torch.save(value, buf)
+    torch.save(_pack(value), buf)
     data = buf.getbuffer()
     stream.write(HEADER.pack(len(data)))
     stream.write(data)
@@ -47,7 +75,7 @@ def receive(stream: IO[bytes], limit: int = MAX_BYTES) -> bytes:
 def decode(data: bytes) -> Any:
     """The value in a message; ProtocolError if the bytes are not a torch.save payload of plain data."""
     try:
-        return torch.load(io.BytesIO(data), weights_only=True)
+        return _unpack(torch.load(io.BytesIO(data), weights_only=True))
     except Exception as exc:  # noqa: BLE001 - any failure to decode untrusted bytes is the sender's
         raise ProtocolError(f"unreadable message ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})") from None
 

@@ -175,12 +175,21 @@ def test_ray_gives_the_same_gradebook_as_the_local_pool(tmp_path):
         if student in ("ref", "bug", "exit") and qid in ("sdpa", "se-block"):
             (folder / student).mkdir(parents=True, exist_ok=True)
             (folder / student / f"{qid}.py").write_text((tmp_path / "cohort" / student / f"{qid}.py").read_text())
-    batch(folder, tmp_path / "local", "-j", "2")
-    batch(folder, tmp_path / "ray", "--ray", "-j", "2")
+    temp = {how: tmp_path / f"tmp-{how}" for how in ("local", "ray")}
+    for how, extra in (("local", ()), ("ray", ("--ray",))):
+        temp[how].mkdir()
+        # Ray's own session files stay where they were (its socket paths must be short)
+        batch(folder, tmp_path / how, *extra, "-j", "2", env={"TMPDIR": str(temp[how]), "RAY_TMPDIR": "/tmp"})
     rows = [[{k: v for k, v in r.items() if k != "seconds"} for r in gradebook(tmp_path / out)]
             for out in ("local", "ray")]
     assert rows[0] == rows[1] and len(rows[0]) == 5
     assert {r["status"] for r in rows[1]} == {"passed", "failed", "crashed"}
+    # the kept grading workers leave nothing behind, also those of Ray's worker processes: these end when Ray has
+    # ended the process that kept them (their stdin closes), just after grade-batch returns
+    deadline = time.monotonic() + 20
+    while (left := [p.name for how in temp for p in temp[how].glob("attnbank-*")]) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert left == []
 
 
 def test_collect_refuses_symlinked_student_folders_and_files_outside(tmp_path):

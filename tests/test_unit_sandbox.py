@@ -435,7 +435,7 @@ def test_a_kept_worker_grades_job_after_job_in_one_process_until_a_crash(tmp_pat
         pids = _ready_pids(events)
         assert len(pids) == 5 and pids[0] == pids[1] == pids[2] != pids[3] == pids[4]
         assert [s["command"][-1] for s in fake_worker] == ["--more", "--more"]
-        assert len(list(folder.glob("job-*.json"))) == 1  # a finished job's files do not pile up
+        assert len(list(folder.rglob("job-*.json"))) == 1  # a finished job's files do not pile up
     assert not folder.exists()
 
 
