@@ -237,7 +237,8 @@ def grade(qid: str, file: Path, device: str, dtype: str | None, seed: int, timeo
 @click.option("--out", type=click.Path(path_type=Path), default=Path("grades"), show_default=True,
               help="Folder for gradebook.csv, results.jsonl, summary.html and the resumable results.sqlite.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Grading processes at a time (or Ray CPUs for a local runtime).")
+              help="Grading processes at a time; with --ray, the Ray actors (one grading process each, and the CPUs "
+                   "of a local runtime).")
 @click.option("--ray", "ray", is_flag=False, flag_value="local", default=None, metavar="[ADDRESS]",
               help="Grade on Ray: alone, a local runtime; with ADDRESS, that cluster (needs attnbank[cluster]).")
 @click.option("--device", type=DEVICES, default="cpu", show_default=True)

@@ -10,8 +10,8 @@ is then checked in the job's contract dtypes (grader.contract) before its verdic
 process that dies gives its file the verdict `crashed`, as a dead worker would, and the next file a new one.
 With --more the process stays for more jobs (grade-batch's groups, any question, the same settings): it ends
 each with {"type": "done"} and reads the next job's path from stdin, keeping torch and the fork server, and
-exits when stdin ends, removing the jobs' folder (its own, grader.sandbox.Worker's), so that nothing is left
-where the caller was killed (a Ray worker process at shutdown).
+exits when stdin ends, removing its jobs' folder (its own, made by grader.sandbox.Worker), so that nothing is
+left where the caller was killed.
 """
 
 from __future__ import annotations
