@@ -37,10 +37,12 @@ class Terminal:
                               text=True).stdout
 
     def wait_for(self, text: str, timeout: float = 30) -> str:
+        """The screen once `text` is on it, where the app may have wrapped it over lines (a long temp path
+        before it moves the break)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             shown = self.screen()
-            if text in shown:
+            if " ".join(text.split()) in " ".join(shown.split()):
                 return shown
             time.sleep(0.1)
         raise AssertionError(f"{text!r} never appeared:\n{self.screen()}")
