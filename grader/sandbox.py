@@ -225,9 +225,9 @@ class Worker:
     def __init__(self, keep: bool = False):
         self.keep, self.jobs, self.started = keep, 0, 0
         self.folder = Path(tempfile.mkdtemp(prefix="attnbank-"))
-        self.here = self.folder  # the running process's own folder (it removes it when it ends: grader.worker)
         self.proc: subprocess.Popen | None = None
-        self.key, self.log = "", self.folder / "output.log"
+        # while a process runs: its own folder (it removes it when it ends: grader.worker), key and log
+        self.here, self.key, self.log = self.folder, "", self.folder / "output.log"
         self.last: Job | None = None
 
     def run(self, question_file: Path, solutions: Path, files: list[str], settings: Settings, timeout: float,

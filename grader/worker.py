@@ -26,7 +26,7 @@ from .launch import start
 
 
 def _emitter(job: dict[str, Any]):
-    out = open(job["results"], "a", encoding="utf-8")  # noqa: SIM115 - closed by the job's `done`
+    out = open(job["results"], "a", encoding="utf-8")  # noqa: SIM115 - closed once the job is served
 
     def emit(event: dict[str, Any]) -> None:
         out.write(json.dumps(event, default=str) + "\n")

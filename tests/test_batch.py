@@ -184,8 +184,8 @@ def test_ray_gives_the_same_gradebook_as_the_local_pool(tmp_path):
             for out in ("local", "ray")]
     assert rows[0] == rows[1] and len(rows[0]) == 5
     assert {r["status"] for r in rows[1]} == {"passed", "failed", "crashed"}
-    # the kept grading workers leave nothing behind, also those of Ray's worker processes: these end when Ray has
-    # ended the process that kept them (their stdin closes), just after grade-batch returns
+    # the kept grading workers leave nothing behind: the pool and Ray's actors close theirs before grade-batch
+    # returns, and a worker whose caller was killed removes its own folder as it exits, which can come just after
     deadline = time.monotonic() + 20
     while (left := [p.name for how in temp for p in temp[how].glob("attnbank-*")]) and time.monotonic() < deadline:
         time.sleep(0.2)
